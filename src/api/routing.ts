@@ -1,0 +1,92 @@
+import type Koa from 'koa';
+import type Router from '@koa/router';
+import { Microversion, Versioned } from './microversion';
+import { Schema, validateInput, validator } from './validation';
+import { readJsonBody } from './middleware/body';
+import { checkResponse, ResponseValidation } from './middleware/response-check';
+import type { AuthContext } from '../identity/auth-context';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+
+export interface Input {
+  readonly params: Record<string, string>;
+  readonly query: Record<string, string | string[]>;
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- shape guaranteed by the route's body schema
+  readonly auth: AuthContext;
+  readonly version: Microversion;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** What a route answers with: a JSON schema, 'binary' (a stream, e.g. image data), or null (no body). */
+export type ResponseSpec = Schema | 'binary' | null;
+
+export interface RouteDef {
+  readonly name: string;
+  readonly method: Method;
+  readonly path: string;
+  /** 'public' routes run without a token (version documents, POST /v3/auth/tokens) */
+  readonly auth: 'public' | 'token';
+  /** JSON body schema per version; null: the route takes no JSON body ('raw': the handler reads the stream) */
+  readonly body: Versioned<Schema> | null | 'raw';
+  readonly query: Versioned<Schema>;
+  readonly response: Versioned<ResponseSpec>;
+  /** the error statuses this route may answer with (Nova's expected_errors) */
+  readonly errors: readonly number[];
+  readonly handler: (input: Input, ctx: Koa.Context) => Promise<Reply>;
+}
+
+export interface MountOptions {
+  readonly authenticate: (ctx: Koa.Context) => Promise<AuthContext>;
+  readonly maxBodyBytes: number;
+  readonly responseValidation: ResponseValidation;
+  /** compute resolves a microversion; identity and image are unversioned */
+  readonly versioned: boolean;
+}
+
+/** Registers each route of a table on a router, wrapped with auth, input validation and response checks. */
+export function mountRoutes(router: Router, routes: readonly RouteDef[], opts: MountOptions): void {
+  for (const route of routes) {
+    compileSchemas(route);
+    router.register(route.path, [route.method], routeMiddleware(route, opts), { name: route.name });
+  }
+}
+
+/** Compiles every schema of a route at start-up, so a broken schema fails the start, not a request. */
+export function compileSchemas(route: RouteDef): void {
+  const bodies = route.body === null || route.body === 'raw' ? [] : route.body.values();
+  const responses = route.response.values().filter((r): r is Schema => r !== null && r !== 'binary');
+  for (const schema of [...bodies, ...route.query.values(), ...responses]) validator(schema);
+}
+
+function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
+  return async (ctx) => {
+    const auth = route.auth === 'public' ? PUBLIC : await opts.authenticate(ctx);
+    const version: Microversion = ctx.state.version;
+    const pickVersion = opts.versioned ? version : null;
+    const query = ctx.query as Record<string, string | string[]>;
+    validateInput(route.query.pick(pickVersion), query);
+    const body = await readBody(route, ctx, pickVersion, opts.maxBodyBytes);
+    const reply = await route.handler({ params: { ...ctx.params }, query, body, auth, version }, ctx);
+    checkResponse(route, reply, route.response.pick(pickVersion), opts.responseValidation, ctx);
+    ctx.status = reply.status;
+    for (const [k, v] of Object.entries(reply.headers ?? {})) ctx.set(k, v);
+    if (reply.body !== undefined) ctx.body = reply.body;
+  };
+}
+
+async function readBody(route: RouteDef, ctx: Koa.Context, version: Microversion | null, max: number): Promise<unknown> {
+  if (route.body === null || route.body === 'raw') return undefined;
+  const body = await readJsonBody(ctx, max);
+  validateInput(route.body.pick(version), body);
+  return body;
+}
+
+const PUBLIC: AuthContext = Object.freeze({
+  userId: '', userName: '', domainId: '', projectId: null, projectName: null, roles: [], isAdmin: false,
+  tokenId: '', expiresAt: new Date(0), methods: [], auditId: '',
+});

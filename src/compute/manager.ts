@@ -1,0 +1,131 @@
+import type { Logger } from '../log';
+import type { ComputeDriver, DriverInstance } from '../drivers/driver';
+import { PowerState } from '../drivers/driver';
+import type { DriverRegistry } from '../drivers/registry';
+import type { InstanceRecord, InstancePatch, InstanceStore } from '../db/stores/instances';
+import type { ImageService } from '../image/service';
+import type { ImageRecord } from '../db/stores/images';
+import { DomainError, InstanceNotFoundInDriver } from '../errors';
+import { TaskState, VmState } from './states';
+
+/**
+ * The compute manager: the work that runs in the background once the API has accepted a request
+ * (Nova's nova-compute). Each method ends with the instance in a settled state, task_state null.
+ */
+export class ComputeManager {
+  constructor(
+    private readonly instances: InstanceStore,
+    private readonly images: ImageService,
+    private readonly drivers: DriverRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  async spawn(uuid: string, image: ImageRecord): Promise<void> {
+    const instance = await this.instances.find(uuid);
+    if (!(await this.instances.update(uuid, { taskState: TaskState.SPAWNING }, TaskState.SCHEDULING))) return; // deleted meanwhile
+    const driver = this.driverOf(instance);
+    try {
+      const driverState = await driver.spawn(toDriverInstance(instance), this.images.driverImage(image), instance.flavor);
+      const info = await driver.getInfo({ ...toDriverInstance(instance), driverState });
+      const settled = await this.instances.update(uuid, {
+        vmState: VmState.ACTIVE, taskState: null, powerState: info.powerState, addresses: info.addresses,
+        driverState, launchedAt: new Date(), progress: 100,
+      }, TaskState.SPAWNING);
+      // the server was deleted while it spawned: its delete task runs next and removes the container
+      if (!settled) this.log.info({ instanceId: uuid }, 'instance deleted while spawning');
+    } catch (err) {
+      await this.fail(instance, driver, err);
+    }
+  }
+
+  async destroy(uuid: string): Promise<void> {
+    const instance = await this.instances.find(uuid);
+    await this.driverOf(instance).destroy(toDriverInstance(instance));
+    const now = new Date();
+    await this.instances.update(uuid, {
+      vmState: VmState.DELETED, taskState: null, powerState: PowerState.NOSTATE, deletedAt: now, terminatedAt: now,
+    });
+  }
+
+  async powerOff(uuid: string, timeoutSec: number): Promise<void> {
+    await this.act(uuid, 'stop', async (driver, di) => {
+      await driver.powerOff(di, { timeoutSec });
+      return { vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN, addresses: [] };
+    });
+  }
+
+  async powerOn(uuid: string): Promise<void> {
+    await this.act(uuid, 'start', async (driver, di) => {
+      await driver.powerOn(di);
+      return { vmState: VmState.ACTIVE, ...(await this.observed(driver, di)) };
+    });
+  }
+
+  async reboot(uuid: string, kind: 'SOFT' | 'HARD'): Promise<void> {
+    await this.act(uuid, 'reboot', async (driver, di) => {
+      await driver.reboot(di, kind);
+      return { vmState: VmState.ACTIVE, ...(await this.observed(driver, di)) };
+    });
+  }
+
+  /** A build the previous process did not finish: remove what it may have left, then ERROR. */
+  async abandonBuild(uuid: string): Promise<void> {
+    const instance = await this.instances.find(uuid);
+    await this.fail(instance, this.driverOf(instance), new Error('The service restarted while this server was being built.'));
+  }
+
+  /** A power action the previous process did not finish: take the state the engine reports. */
+  async settle(uuid: string): Promise<void> {
+    await this.act(uuid, 'settle', async (driver, di) => {
+      const seen = await this.observed(driver, di);
+      return { ...seen, vmState: seen.powerState === PowerState.RUNNING ? VmState.ACTIVE : VmState.STOPPED };
+    });
+  }
+
+  /** Runs one driver action; on success applies its patch, on failure records a fault (Nova's wrap_instance_fault). */
+  private async act(uuid: string, name: string,
+    action: (driver: ComputeDriver, di: DriverInstance) => Promise<InstancePatch>): Promise<void> {
+    const instance = await this.instances.find(uuid);
+    const driver = this.driverOf(instance);
+    try {
+      const patch = await action(driver, toDriverInstance(instance));
+      await this.instances.update(uuid, { ...patch, taskState: null });
+    } catch (err) {
+      this.log.warn({ err, instanceId: uuid, action: name }, 'instance action failed');
+      await this.recordFault(uuid, err);
+      const gone = err instanceof InstanceNotFoundInDriver;
+      await this.instances.update(uuid, gone ? { taskState: null, vmState: VmState.ERROR, powerState: PowerState.NOSTATE } : { taskState: null });
+    }
+  }
+
+  private async observed(driver: ComputeDriver, di: DriverInstance): Promise<InstancePatch> {
+    const info = await driver.getInfo(di);
+    return { powerState: info.powerState, addresses: info.addresses };
+  }
+
+  private async fail(instance: InstanceRecord, driver: ComputeDriver, err: unknown): Promise<void> {
+    this.log.warn({ err, instanceId: instance.uuid }, 'spawn failed');
+    // the driver contract says spawn leaves nothing behind; destroy anyway in case it did not
+    await driver.destroy(toDriverInstance(instance)).catch(() => undefined);
+    await this.recordFault(instance.uuid, err);
+    await this.instances.update(instance.uuid, { vmState: VmState.ERROR, taskState: null, powerState: PowerState.NOSTATE });
+  }
+
+  private async recordFault(uuid: string, err: unknown): Promise<void> {
+    const known = err instanceof DomainError;
+    await this.instances.setFault(uuid, {
+      code: known && err.status < 500 ? err.status : 500,
+      message: err instanceof Error ? err.message : String(err),
+      details: err instanceof Error && !known ? (err.stack ?? '') : '',
+      createdAt: new Date(),
+    });
+  }
+
+  private driverOf(instance: InstanceRecord): ComputeDriver {
+    return this.drivers.forHost(instance.host!);
+  }
+}
+
+export function toDriverInstance(i: InstanceRecord): DriverInstance {
+  return { uuid: i.uuid, projectId: i.projectId, hostname: i.hostname, metadata: i.metadata, driverState: i.driverState };
+}

@@ -1,0 +1,177 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { AuthContext } from '../identity/auth-context';
+import type { DriverRegistry } from '../drivers/registry';
+import type { FlavorStore } from '../db/stores/flavors';
+import type { InstanceQuery, InstanceRecord, InstanceStore } from '../db/stores/instances';
+import type { KeypairStore } from '../db/stores/keypairs';
+import type { ImageService } from '../image/service';
+import type { TaskRunner } from './tasks';
+import { BadRequest, Forbidden, ImageNotFound, InstanceNotFound, KeypairNotFound, FlavorNotFound } from '../errors';
+import { PowerState } from '../drivers/driver';
+import { ComputeManager } from './manager';
+import { Scheduler } from '../scheduler/scheduler';
+import { requireState } from './guards';
+import { TaskState, VmState } from './states';
+import { sanitizeHostname } from './hostname';
+import { rethrowAs } from './rethrow';
+
+export const DEFAULT_AZ = 'nova';
+
+export interface CreateRequest {
+  readonly name: string;
+  readonly imageRef: string;
+  readonly flavorRef: string;
+  readonly keyName?: string;
+  readonly metadata?: Record<string, string>;
+  readonly accessIPv4?: string;
+  readonly accessIPv6?: string;
+  readonly diskConfig?: string;
+  readonly userData?: string;
+  readonly availabilityZone?: string;
+  readonly configDrive?: boolean;
+  readonly minCount: number;
+  readonly maxCount: number;
+}
+
+export interface CreateResult {
+  readonly instances: InstanceRecord[];
+  readonly reservationId: string;
+  readonly adminPass: string;
+}
+
+interface Deps {
+  config: Config; log: Logger; instances: InstanceStore; flavors: FlavorStore; keypairs: KeypairStore;
+  images: ImageService; drivers: DriverRegistry; tasks: TaskRunner;
+}
+
+/** The compute API (Nova's compute/api.py): checks, state transitions, then background work. */
+export class ComputeService {
+  private readonly manager: ComputeManager;
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly d: Deps) {
+    this.manager = new ComputeManager(d.instances, d.images, d.drivers, d.log.child({ component: 'manager' }));
+    this.scheduler = new Scheduler(d.drivers, d.instances);
+  }
+
+  async create(auth: AuthContext, req: CreateRequest): Promise<CreateResult> {
+    const projectId = requireProject(auth);
+    const flavor = await this.d.flavors.find(req.flavorRef).catch(rethrowAs(BadRequest, FlavorNotFound));
+    const image = await this.d.images.getVisible(req.imageRef, auth)
+      .catch(rethrowAs(BadRequest, ImageNotFound, () => 'Can not find requested image'));
+    if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
+    if (image.minRam > flavor.memoryMb) throw new BadRequest("Flavor's memory is too small for requested image.");
+    if (image.minDisk > flavor.rootGb) throw new BadRequest("Flavor's disk is too small for requested image.");
+    const key = req.keyName
+      ? await this.d.keypairs.find(auth.userId, req.keyName).catch(rethrowAs(BadRequest, KeypairNotFound, () => 'Invalid key_name provided.'))
+      : null;
+    const az = req.availabilityZone ?? DEFAULT_AZ;
+    if (az !== DEFAULT_AZ) throw new BadRequest('The requested availability zone is not available');
+
+    const reservationId = `r-${randomBytes(4).toString('hex')}`;
+    const host = await this.scheduler.selectHost();
+    const now = new Date();
+    const instances: InstanceRecord[] = [];
+    for (let index = 0; index < req.maxCount; index++) {
+      const uuid = randomUUID();
+      const displayName = req.maxCount > 1 ? `${req.name}-${index + 1}` : req.name;
+      instances.push({
+        uuid, displayName, hostname: sanitizeHostname(displayName, `server-${uuid}`), projectId, userId: auth.userId,
+        host, node: host, availabilityZone: az, imageRef: image.id,
+        flavor: { id: flavor.id, name: flavor.name, memoryMb: flavor.memoryMb, vcpus: flavor.vcpus, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swap: flavor.swap },
+        vmState: VmState.BUILDING, taskState: TaskState.SCHEDULING, powerState: PowerState.NOSTATE,
+        keyName: key?.name ?? null, keyData: key?.publicKey ?? null, metadata: req.metadata ?? {}, addresses: [],
+        driverState: null, accessIPv4: req.accessIPv4 ?? null, accessIPv6: req.accessIPv6 ?? null,
+        diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive ? 'True' : '', userData: req.userData ?? null,
+        reservationId, launchIndex: index, progress: 0, createdAt: now, updatedAt: now,
+        launchedAt: null, terminatedAt: null, deletedAt: null, fault: null,
+      });
+    }
+    for (const instance of instances) await this.d.instances.insert(instance);
+    for (const instance of instances) {
+      this.d.tasks.run(instance.uuid, 'spawn', () => this.manager.spawn(instance.uuid, image));
+    }
+    return { instances, reservationId, adminPass: randomBytes(9).toString('base64url').slice(0, 12) };
+  }
+
+  /** An instance the caller may see: its own project's, or any for an admin; 404 otherwise. */
+  async get(auth: AuthContext, uuid: string): Promise<InstanceRecord> {
+    const instance = await this.d.instances.find(uuid);
+    if (!auth.isAdmin && instance.projectId !== auth.projectId) throw new InstanceNotFound(uuid);
+    return instance;
+  }
+
+  async list(auth: AuthContext, q: InstanceQuery & { allTenants?: boolean }): Promise<InstanceRecord[]> {
+    const projectId = auth.isAdmin && q.allTenants ? q.projectId : requireProject(auth);
+    return this.d.instances.list({ ...q, projectId });
+  }
+
+  async update(auth: AuthContext, uuid: string, patch: { name?: string; accessIPv4?: string; accessIPv6?: string; diskConfig?: string }): Promise<InstanceRecord> {
+    const instance = await this.get(auth, uuid);
+    await this.d.instances.update(uuid, {
+      ...(patch.name !== undefined && { displayName: patch.name, hostname: sanitizeHostname(patch.name, instance.hostname) }),
+      ...(patch.accessIPv4 !== undefined && { accessIPv4: patch.accessIPv4 }),
+      ...(patch.accessIPv6 !== undefined && { accessIPv6: patch.accessIPv6 }),
+      ...(patch.diskConfig !== undefined && { diskConfig: patch.diskConfig }),
+    });
+    return this.d.instances.find(uuid);
+  }
+
+  /** Delete is allowed in any state; the server answers 404 once its container is gone. */
+  async delete(auth: AuthContext, uuid: string): Promise<void> {
+    const instance = await this.get(auth, uuid);
+    if (instance.taskState === TaskState.DELETING) return;
+    await this.d.instances.update(uuid, { taskState: TaskState.DELETING });
+    this.d.tasks.run(uuid, 'delete', () => this.manager.destroy(uuid));
+  }
+
+  async stop(auth: AuthContext, uuid: string): Promise<void> {
+    const instance = await this.get(auth, uuid);
+    await this.transition(instance, { vm: [VmState.ACTIVE, VmState.ERROR], task: [null] }, 'stop', TaskState.POWERING_OFF);
+    this.d.tasks.run(uuid, 'stop', () => this.manager.powerOff(uuid, this.d.config.shutdownTimeoutSec));
+  }
+
+  async start(auth: AuthContext, uuid: string): Promise<void> {
+    const instance = await this.get(auth, uuid);
+    await this.transition(instance, { vm: [VmState.STOPPED], task: [null] }, 'start', TaskState.POWERING_ON);
+    this.d.tasks.run(uuid, 'start', () => this.manager.powerOn(uuid));
+  }
+
+  async reboot(auth: AuthContext, uuid: string, kind: 'SOFT' | 'HARD'): Promise<void> {
+    const instance = await this.get(auth, uuid);
+    const soft = kind === 'SOFT';
+    const allowed = soft ? { vm: [VmState.ACTIVE], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], task: [null, TaskState.REBOOTING] };
+    await this.transition(instance, allowed, 'reboot', soft ? TaskState.REBOOTING : TaskState.REBOOTING_HARD);
+    this.d.tasks.run(uuid, 'reboot', () => this.manager.reboot(uuid, kind));
+  }
+
+  /**
+   * After a restart, work that was under way is gone with the old process: deletes are redone,
+   * interrupted builds end in ERROR with a fault, interrupted power actions are settled.
+   */
+  async recoverInterrupted(): Promise<void> {
+    const busy = (await this.d.instances.list({})).filter((i) => i.taskState !== null);
+    for (const instance of busy) {
+      const uuid = instance.uuid;
+      if (instance.taskState === TaskState.DELETING) this.d.tasks.run(uuid, 'delete', () => this.manager.destroy(uuid));
+      else if (instance.vmState === VmState.BUILDING) this.d.tasks.run(uuid, 'recover', () => this.manager.abandonBuild(uuid));
+      else this.d.tasks.run(uuid, 'recover', () => this.manager.settle(uuid));
+    }
+  }
+
+  /** Checks the state guard, then claims the task_state atomically: a concurrent loser gets the same 409. */
+  private async transition(instance: InstanceRecord, req: Parameters<typeof requireState>[1], method: string, task: TaskState): Promise<void> {
+    requireState(instance, req, method);
+    if (!(await this.d.instances.update(instance.uuid, { taskState: task }, instance.taskState))) {
+      const fresh = await this.d.instances.find(instance.uuid);
+      requireState(fresh, { task: [instance.taskState] }, method);
+    }
+  }
+}
+
+function requireProject(auth: AuthContext): string {
+  if (!auth.projectId) throw new Forbidden('A project-scoped token is required.');
+  return auth.projectId;
+}

@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+/**
+ * One typed, validated, frozen configuration object. Every field is described here (these are the
+ * README's table), read from the environment, and passed explicitly to whatever needs it.
+ */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string;
+  readonly dockerHost: string;
+  readonly driver: 'docker' | 'fake';
+  readonly adminPassword: string;
+  readonly demoPassword: string;
+  readonly tokenTtlSec: number;
+  readonly shutdownTimeoutSec: number;
+  readonly maxRequestBodyBytes: number;
+  readonly maxImageBytes: number;
+  readonly responseValidation: 'error' | 'warn' | 'ignore';
+  readonly region: string;
+  readonly computeHost: string;
+  readonly logLevel: string;
+}
+
+interface Field<K extends keyof Config> {
+  readonly key: K;
+  readonly env: string;
+  readonly description: string;
+  readonly fallback: (partial: Partial<Config>) => Config[K];
+  readonly parse: (raw: string) => Config[K];
+}
+
+const text = (raw: string) => raw;
+const integer = (name: string) => (raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+};
+const oneOf = <T extends string>(name: string, values: readonly T[]) => (raw: string): T => {
+  if (!values.includes(raw as T)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+};
+
+function field<K extends keyof Config>(f: Field<K>): Field<K> {
+  return f;
+}
+
+export const CONFIG_FIELDS = [
+  field({ key: 'host', env: 'NOVASHIM_HOST', description: 'address to listen on',
+    fallback: () => '127.0.0.1', parse: text }),
+  field({ key: 'port', env: 'NOVASHIM_PORT', description: 'port for all three APIs (/identity, /compute, /image)',
+    fallback: () => 8774, parse: integer('NOVASHIM_PORT') }),
+  field({ key: 'publicUrl', env: 'NOVASHIM_PUBLIC_URL', description: 'base URL written into the catalog and links',
+    fallback: (c) => `http://${c.host === '0.0.0.0' ? '127.0.0.1' : c.host}:${c.port}`, parse: (raw) => raw.replace(/\/+$/, '') }),
+  field({ key: 'dataDir', env: 'NOVASHIM_DATA_DIR', description: 'database, image files and openrc files',
+    fallback: () => path.resolve('data'), parse: (raw) => path.resolve(raw) }),
+  field({ key: 'databaseUrl', env: 'NOVASHIM_DATABASE_URL', description: 'sqlite:///path, postgres://… or mysql://…',
+    fallback: (c) => `sqlite://${path.join(c.dataDir!, 'novashim.sqlite')}`, parse: text }),
+  field({ key: 'dockerHost', env: 'DOCKER_HOST', description: 'Docker engine: unix:///path, tcp://h:p or ssh://user@h[:p]',
+    fallback: () => 'unix:///var/run/docker.sock', parse: text }),
+  field({ key: 'driver', env: 'NOVASHIM_DRIVER', description: 'compute driver: docker, or fake (in memory, for tests)',
+    fallback: () => 'docker' as const, parse: oneOf('NOVASHIM_DRIVER', ['docker', 'fake'] as const) }),
+  field({ key: 'adminPassword', env: 'NOVASHIM_ADMIN_PASSWORD', description: 'password of the bootstrap admin user (set on first start only)',
+    fallback: () => 'admin', parse: text }),
+  field({ key: 'demoPassword', env: 'NOVASHIM_DEMO_PASSWORD', description: 'password of the bootstrap demo user (set on first start only)',
+    fallback: () => 'demo', parse: text }),
+  field({ key: 'tokenTtlSec', env: 'NOVASHIM_TOKEN_TTL', description: 'token lifetime in seconds',
+    fallback: () => 3600, parse: integer('NOVASHIM_TOKEN_TTL') }),
+  field({ key: 'shutdownTimeoutSec', env: 'NOVASHIM_SHUTDOWN_TIMEOUT', description: "seconds a stop waits for a clean shutdown before killing (Nova's shutdown_timeout)",
+    fallback: () => 10, parse: integer('NOVASHIM_SHUTDOWN_TIMEOUT') }),
+  field({ key: 'maxRequestBodyBytes', env: 'NOVASHIM_MAX_BODY', description: "largest JSON request body (Nova's max_request_body_size)",
+    fallback: () => 114688, parse: integer('NOVASHIM_MAX_BODY') }),
+  field({ key: 'maxImageBytes', env: 'NOVASHIM_MAX_IMAGE', description: "largest image upload (Glance's image_size_cap)",
+    fallback: () => 1099511627776, parse: integer('NOVASHIM_MAX_IMAGE') }),
+  field({ key: 'responseValidation', env: 'NOVASHIM_RESPONSE_VALIDATION', description: 'check responses against their schemas: error, warn or ignore',
+    fallback: () => 'warn' as const, parse: oneOf('NOVASHIM_RESPONSE_VALIDATION', ['error', 'warn', 'ignore'] as const) }),
+  field({ key: 'region', env: 'NOVASHIM_REGION', description: 'region name in the catalog',
+    fallback: () => 'RegionOne', parse: text }),
+  field({ key: 'computeHost', env: 'NOVASHIM_COMPUTE_HOST', description: 'name of the local compute host (the engine at DOCKER_HOST)',
+    fallback: () => 'novashim-1', parse: text }),
+  field({ key: 'logLevel', env: 'NOVASHIM_LOG_LEVEL', description: 'pino log level',
+    fallback: () => 'info', parse: text }),
+] as const;
+
+/** Builds the config from an environment; overrides win (tests pass them directly). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const built: Partial<Record<keyof Config, unknown>> = {};
+  for (const f of CONFIG_FIELDS) {
+    if (f.key in overrides) built[f.key] = overrides[f.key];
+    else if (env[f.env] !== undefined && env[f.env] !== '') built[f.key] = f.parse(env[f.env]!);
+    else built[f.key] = f.fallback(built as Partial<Config>);
+  }
+  return Object.freeze(built as unknown as Config);
+}
+
+/** The config as it may be logged: secrets replaced. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return { ...config, adminPassword: '***', demoPassword: '***', databaseUrl: config.databaseUrl.replace(/:[^:@/]+@/, ':***@') };
+}

@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import * as identity from './0001-identity';
+import * as flavors from './0002-flavors';
+import * as instances from './0003-instances';
+import * as keypairs from './0004-keypairs';
+import * as images from './0005-images';
+
+interface Migration {
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** Listed explicitly so compiled output needs no globbing; one concern per migration (MySQL DDL is not transactional). */
+const MIGRATIONS: [string, Migration][] = [
+  ['0001-identity', identity],
+  ['0002-flavors', flavors],
+  ['0003-instances', instances],
+  ['0004-keypairs', keypairs],
+  ['0005-images', images],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

@@ -1,0 +1,190 @@
+import type { Knex } from 'knex';
+import { InstanceNotFound } from '../../errors';
+import type { NetworkAddress, DriverState } from '../../drivers/driver';
+import type { TaskState, VmState } from '../../compute/states';
+
+/** The flavor as booted: Nova keeps this copy on the instance so later flavor changes don't alter it. */
+export interface FlavorSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly memoryMb: number;
+  readonly vcpus: number;
+  readonly rootGb: number;
+  readonly ephemeralGb: number;
+  readonly swap: number;
+}
+
+export interface InstanceFault {
+  readonly code: number;
+  readonly message: string;
+  readonly details: string;
+  readonly createdAt: Date;
+}
+
+export interface InstanceRecord {
+  readonly uuid: string;
+  readonly displayName: string;
+  readonly hostname: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly host: string | null;
+  readonly node: string | null;
+  readonly availabilityZone: string;
+  readonly imageRef: string;
+  readonly flavor: FlavorSnapshot;
+  readonly vmState: VmState;
+  readonly taskState: TaskState | null;
+  readonly powerState: number;
+  readonly keyName: string | null;
+  readonly keyData: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly addresses: readonly NetworkAddress[];
+  readonly driverState: DriverState | null;
+  readonly accessIPv4: string | null;
+  readonly accessIPv6: string | null;
+  readonly diskConfig: string;
+  readonly configDrive: string;
+  readonly userData: string | null;
+  readonly reservationId: string;
+  readonly launchIndex: number;
+  readonly progress: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly launchedAt: Date | null;
+  readonly terminatedAt: Date | null;
+  readonly deletedAt: Date | null;
+  readonly fault: InstanceFault | null;
+}
+
+export type InstancePatch = Partial<Pick<InstanceRecord,
+  'displayName' | 'hostname' | 'vmState' | 'taskState' | 'powerState' | 'addresses' | 'driverState' | 'accessIPv4' |
+  'accessIPv6' | 'diskConfig' | 'launchedAt' | 'terminatedAt' | 'deletedAt' | 'progress' | 'host' | 'node'>>;
+
+/** Exact-match filters done in SQL; regex filters (name, ip) are applied by the caller. */
+export interface InstanceQuery {
+  readonly projectId?: string;
+  readonly vmStates?: readonly VmState[];
+  readonly taskStates?: readonly TaskState[];
+  readonly imageRef?: string;
+  readonly flavorId?: string;
+  readonly host?: string;
+  readonly reservationId?: string;
+  readonly changesSince?: Date;
+  /** deleted instances are listed only for changes-since queries (Nova's behaviour) */
+  readonly includeDeleted?: boolean;
+}
+
+const COLUMNS: Record<keyof InstancePatch, string> = {
+  displayName: 'display_name', hostname: 'hostname', vmState: 'vm_state', taskState: 'task_state',
+  powerState: 'power_state', addresses: 'addresses_json', driverState: 'driver_state', accessIPv4: 'access_ip_v4',
+  accessIPv6: 'access_ip_v6', diskConfig: 'disk_config', launchedAt: 'launched_at', terminatedAt: 'terminated_at',
+  deletedAt: 'deleted_at', progress: 'progress', host: 'host', node: 'node',
+};
+
+export class InstanceStore {
+  constructor(private readonly db: Knex) {}
+
+  async insert(i: InstanceRecord): Promise<void> {
+    await this.db('instances').insert(recordToRow(i));
+  }
+
+  /** A live instance; deleted ones are 404 unless asked for (admins listing changes-since). */
+  async find(uuid: string, opts: { includeDeleted?: boolean } = {}): Promise<InstanceRecord> {
+    const q = this.withFault().where('instances.uuid', uuid);
+    if (!opts.includeDeleted) q.whereNull('instances.deleted_at');
+    const row = await q.first();
+    if (!row) throw new InstanceNotFound(uuid);
+    return rowToRecord(row);
+  }
+
+  /** Newest first, as Nova's default sort (created_at desc, uuid desc). */
+  async list(q: InstanceQuery): Promise<InstanceRecord[]> {
+    const query = this.withFault();
+    if (q.projectId) query.where('instances.project_id', q.projectId);
+    if (!q.includeDeleted) query.whereNull('instances.deleted_at');
+    if (q.vmStates) query.whereIn('instances.vm_state', q.vmStates as string[]);
+    if (q.taskStates) query.whereIn('instances.task_state', q.taskStates as string[]);
+    if (q.imageRef) query.where('instances.image_ref', q.imageRef);
+    if (q.flavorId) query.where('instances.flavor_id', q.flavorId);
+    if (q.host) query.where('instances.host', q.host);
+    if (q.reservationId) query.where('instances.reservation_id', q.reservationId);
+    if (q.changesSince) query.where('instances.updated_at', '>=', q.changesSince.getTime());
+    query.orderBy([{ column: 'instances.created_at', order: 'desc' }, { column: 'instances.uuid', order: 'desc' }]);
+    return (await query).map(rowToRecord);
+  }
+
+  /**
+   * Updates an instance; with `expectTask` only if its task_state is still that value (compare and
+   * swap), so two concurrent actions cannot both win. Returns whether a row changed.
+   */
+  async update(uuid: string, patch: InstancePatch, expectTask?: TaskState | null): Promise<boolean> {
+    const q = this.db('instances').where('uuid', uuid).whereNull('deleted_at');
+    if (expectTask !== undefined) {
+      if (expectTask === null) q.whereNull('task_state');
+      else q.where('task_state', expectTask);
+    }
+    return (await q.update({ ...patchToRow(patch), updated_at: Date.now() })) > 0;
+  }
+
+  async setFault(uuid: string, fault: InstanceFault): Promise<void> {
+    await this.db('instance_faults')
+      .insert({ instance_uuid: uuid, code: fault.code, message: fault.message.slice(0, 4000), details: fault.details, created_at: fault.createdAt.getTime() })
+      .onConflict('instance_uuid').merge();
+  }
+
+  private withFault() {
+    return this.db('instances')
+      .leftJoin('instance_faults', 'instances.uuid', 'instance_faults.instance_uuid')
+      .select('instances.*', 'instance_faults.code as fault_code', 'instance_faults.message as fault_message',
+        'instance_faults.details as fault_details', 'instance_faults.created_at as fault_created_at');
+  }
+}
+
+const ms = (d: Date | null) => (d ? d.getTime() : null);
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
+
+function patchToRow(p: InstancePatch): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(p) as [keyof InstancePatch, unknown][]) {
+    row[COLUMNS[key]] = serialize(key, value);
+  }
+  return row;
+}
+
+function serialize(key: keyof InstancePatch, value: unknown): unknown {
+  if (key === 'addresses') return JSON.stringify(value);
+  if (key === 'driverState') return value === null ? null : JSON.stringify(value);
+  if (value instanceof Date) return value.getTime();
+  return value;
+}
+
+function recordToRow(i: InstanceRecord): Record<string, unknown> {
+  return {
+    uuid: i.uuid, display_name: i.displayName, hostname: i.hostname, project_id: i.projectId, user_id: i.userId,
+    host: i.host, node: i.node, availability_zone: i.availabilityZone, image_ref: i.imageRef, flavor_id: i.flavor.id,
+    flavor_json: JSON.stringify(i.flavor), vm_state: i.vmState, task_state: i.taskState, power_state: i.powerState,
+    key_name: i.keyName, key_data: i.keyData, metadata_json: JSON.stringify(i.metadata),
+    addresses_json: JSON.stringify(i.addresses), driver_state: i.driverState ? JSON.stringify(i.driverState) : null,
+    access_ip_v4: i.accessIPv4, access_ip_v6: i.accessIPv6, disk_config: i.diskConfig, config_drive: i.configDrive,
+    user_data: i.userData, reservation_id: i.reservationId, launch_index: i.launchIndex, progress: i.progress,
+    created_at: ms(i.createdAt), updated_at: ms(i.updatedAt), launched_at: ms(i.launchedAt),
+    terminated_at: ms(i.terminatedAt), deleted_at: ms(i.deletedAt),
+  };
+}
+
+function rowToRecord(r: Record<string, any>): InstanceRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    uuid: r.uuid, displayName: r.display_name, hostname: r.hostname, projectId: r.project_id, userId: r.user_id,
+    host: r.host, node: r.node, availabilityZone: r.availability_zone, imageRef: r.image_ref,
+    flavor: JSON.parse(r.flavor_json), vmState: r.vm_state, taskState: r.task_state, powerState: Number(r.power_state),
+    keyName: r.key_name, keyData: r.key_data, metadata: JSON.parse(r.metadata_json),
+    addresses: JSON.parse(r.addresses_json), driverState: r.driver_state ? JSON.parse(r.driver_state) : null,
+    accessIPv4: r.access_ip_v4, accessIPv6: r.access_ip_v6, diskConfig: r.disk_config, configDrive: r.config_drive,
+    userData: r.user_data, reservationId: r.reservation_id, launchIndex: Number(r.launch_index), progress: Number(r.progress),
+    createdAt: date(r.created_at)!, updatedAt: date(r.updated_at)!, launchedAt: date(r.launched_at),
+    terminatedAt: date(r.terminated_at), deletedAt: date(r.deleted_at),
+    fault: r.fault_code === null || r.fault_code === undefined ? null : {
+      code: Number(r.fault_code), message: r.fault_message, details: r.fault_details, createdAt: date(r.fault_created_at)!,
+    },
+  };
+}

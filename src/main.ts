@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { loadConfig, redactConfig, Config } from './config';
+import { createLogger, Logger } from './log';
+import { openDatabase, migrateLatest } from './db/knex';
+import { createServices, Services } from './services';
+import { buildApp } from './app';
+import { createDriver } from './drivers/factory';
+import { IdentityStore } from './db/stores/identity';
+import { bootstrapIdentity } from './identity/bootstrap';
+import { writeOpenrcFiles } from './openrc';
+import { registerFixtureImages } from './image/fixtures';
+
+export interface Running {
+  readonly server: Server;
+  readonly services: Services;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, migrates, bootstraps, connects the driver and listens. */
+export async function start(config: Config, log: Logger): Promise<Running> {
+  log.info({ config: redactConfig(config) }, 'starting novashim');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(config.databaseUrl);
+  await migrateLatest(db);
+  const driver = await createDriver(config, log);
+  const services = createServices(config, log, db, driver);
+  const projects = await bootstrapIdentity(new IdentityStore(db), { admin: config.adminPassword, demo: config.demoPassword });
+  await services.flavors.seedDefaults();
+  await registerFixtureImages(services.images, projects.adminProjectId, log);
+  await services.compute.recoverInterrupted();
+  const server = buildApp(config, log, services).listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const files = writeOpenrcFiles(config);
+  log.info({ url: config.publicUrl, openrc: files }, `novashim listening; credentials: source ${files.admin} (admin) or ${files.demo} (demo)`);
+  return {
+    server, services,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.tasks.idle();
+      await services.drivers.closeAll();
+      await db.destroy();
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  start(config, log).then((running) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => { log.info({ signal }, 'stopping'); void running.stop().then(() => process.exit(0)); });
+    }
+  }).catch((err) => {
+    log.fatal({ err }, 'novashim failed to start');
+    process.exit(1);
+  });
+}
+
+export const dataPath = (config: Config, name: string) => path.join(config.dataDir, name);
