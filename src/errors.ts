@@ -28,6 +28,8 @@ export class ValidationError extends withStatus(400) {}
 export class Unauthorized extends withStatus(401) {}
 export class Forbidden extends withStatus(403) {}
 export class NotFound extends withStatus(404) {}
+/** A 404 with a message of its own (Nova's HTTPNotFound(explanation=…)). */
+export class ItemNotFound extends NotFound {}
 export class MethodNotAllowed extends withStatus(405) {}
 export class NotAcceptable extends withStatus(406) {}
 export class Conflict extends withStatus(409) {}

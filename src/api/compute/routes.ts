@@ -1,7 +1,26 @@
 import type { Config } from '../../config';
 import type { Services } from '../../services';
 import type { RouteDef } from '../routing';
+import { computeRootRoutes, versionDocumentRoute } from './versions';
+import { serverRoutes } from './servers';
+import { serverActionRoutes } from './server-actions';
+import { flavorRoutes } from './flavors';
+import { keypairRoutes } from './keypairs';
+import { limitRoutes } from './limits';
+import { availabilityZoneRoutes } from './availability-zones';
 
-export function computeRoutes(_services: Services, _config: Config): { root: RouteDef[]; v21: RouteDef[] } {
-  return { root: [], v21: [] };
+/** The compute route table (Nova's ROUTE_LIST): `root` under /compute, `v21` under /compute/v2.1 and /compute/v2. */
+export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; v21: RouteDef[] } {
+  return {
+    root: computeRootRoutes(config.publicUrl),
+    v21: [
+      versionDocumentRoute(config.publicUrl),
+      ...serverRoutes(s, config),
+      ...serverActionRoutes(s),
+      ...flavorRoutes(s, config),
+      ...keypairRoutes(s),
+      ...limitRoutes(s),
+      ...availabilityZoneRoutes(s),
+    ],
+  };
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 export async function up(db: Knex): Promise<void> {
   await db.schema.createTable('keypairs', (t) => {
-    t.string('id', 36).primary();
+    t.increments('id').comment('integer id: the 2.1 API shows it as a number');
     t.string('user_id', 64).notNullable();
     t.string('name', 255).notNullable();
     t.string('type', 16).notNullable().defaultTo('ssh');

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { KeypairExists, KeypairNotFound } from '../../errors';
 
 export interface KeypairRecord {
-  readonly id: string;
+  readonly id: number;
   readonly userId: string;
   readonly name: string;
   readonly type: string;
@@ -24,10 +24,10 @@ export class KeypairStore {
     return rowToKeypair(row);
   }
 
-  async insert(k: KeypairRecord): Promise<void> {
+  async insert(k: Omit<KeypairRecord, 'id'>): Promise<void> {
     try {
       await this.db('keypairs').insert({
-        id: k.id, user_id: k.userId, name: k.name, type: k.type, public_key: k.publicKey,
+        user_id: k.userId, name: k.name, type: k.type, public_key: k.publicKey,
         fingerprint: k.fingerprint, created_at: k.createdAt.getTime(),
       });
     } catch (err) {
@@ -48,7 +48,7 @@ export class KeypairStore {
 
 function rowToKeypair(row: Record<string, any>): KeypairRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
-    id: row.id, userId: row.user_id, name: row.name, type: row.type, publicKey: row.public_key,
+    id: Number(row.id), userId: row.user_id, name: row.name, type: row.type, publicKey: row.public_key,
     fingerprint: row.fingerprint, createdAt: new Date(Number(row.created_at)),
   };
 }

@@ -64,7 +64,7 @@ export class FakeDriver implements ComputeDriver {
   async getInfo(instance: DriverInstance): Promise<InstanceInfo> {
     const found = this.get(instance);
     const addresses = found.powerState === PowerState.RUNNING
-      ? [{ network: 'private', addr: found.ip, version: 4 as const, mac: null }]
+      ? [{ network: 'private', addr: found.ip, version: 4 as const, mac: fakeMac(found.ip) }]
       : [];
     return { powerState: found.powerState, addresses };
   }
@@ -91,3 +91,5 @@ export class FakeDriver implements ComputeDriver {
     return found;
   }
 }
+
+const fakeMac = (ip: string) => `fa:16:3e:00:00:${Number(ip.split('.')[3]).toString(16).padStart(2, '0')}`;
