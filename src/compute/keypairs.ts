@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, createPublicKey } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { KeypairRecord, KeypairStore } from '../db/stores/keypairs';
 import { BadRequest } from '../errors';
 
@@ -36,7 +36,7 @@ function readString(buf: Buffer): string | null {
 /** An RSA pair: OpenSSH public key line and a PEM (PKCS#1) private key that ssh accepts. */
 function generateRsa(): { publicKey: string; privateKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = createPublicKey(publicKey).export({ format: 'jwk' }) as { n: string; e: string };
+  const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
   const blob = Buffer.concat([sshString(Buffer.from('ssh-rsa')), sshString(mpint(jwk.e)), sshString(mpint(jwk.n))]);
   return {
     publicKey: `ssh-rsa ${blob.toString('base64')} Generated-by-Nova`,

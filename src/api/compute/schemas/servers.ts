@@ -30,6 +30,9 @@ const networks = {
   ],
 } as const;
 
+/** Nova relaxed hints on purpose: unknown hints pass, and none is acted on until there are several hosts. */
+const schedulerHints = { type: 'object', additionalProperties: true } as const;
+
 const createV2_1: Schema = {
   type: 'object',
   properties: {
@@ -60,8 +63,8 @@ const createV2_1: Schema = {
       required: ['name', 'flavorRef'],
       additionalProperties: false,
     },
-    'os:scheduler_hints': { type: 'object' },
-    'OS-SCH-HNT:scheduler_hints': { type: 'object' },
+    'os:scheduler_hints': schedulerHints,
+    'OS-SCH-HNT:scheduler_hints': schedulerHints,
   },
   required: ['server'],
   additionalProperties: false,
