@@ -3,6 +3,7 @@ import { makeTestApp, TestApp } from '../helpers/app';
 import { routeTables } from '../../src/app';
 import { compileSchemas, RouteDef } from '../../src/api/routing';
 import { Versioned } from '../../src/api/microversion';
+import { ACTION_BODIES } from '../../src/api/compute/schemas/server-actions';
 
 /** Every object node in a schema states additionalProperties (Nova's rule, checked like its test_schemas.py). */
 function objectsWithoutAdditionalProperties(schema: unknown, at = '#'): string[] {
@@ -42,6 +43,12 @@ describe('route tables', () => {
       for (const schema of schemas) {
         expect(objectsWithoutAdditionalProperties(schema), `${route.method} ${route.path}`).to.deep.equal([]);
       }
+    }
+  });
+
+  it('declares additionalProperties on every object of every server action schema', () => {
+    for (const [name, schema] of Object.entries(ACTION_BODIES)) {
+      expect(objectsWithoutAdditionalProperties(schema), name).to.deep.equal([]);
     }
   });
 

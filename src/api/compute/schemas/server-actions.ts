@@ -24,6 +24,6 @@ export const ACTION_BODIES: Record<string, Schema> = {
 };
 
 /** The /action route itself only checks for an object with one action key; the action's schema does the rest. */
-const actionEnvelope: Schema = { type: 'object', minProperties: 1 };
+const actionEnvelope: Schema = { type: 'object', minProperties: 1, additionalProperties: true };
 
 export const action = { body: always(actionEnvelope), query: always(anyQuery), response: always(null) };
