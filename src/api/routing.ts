@@ -5,6 +5,7 @@ import { Schema, validateInput, validator } from './validation';
 import { readJsonBody } from './middleware/body';
 import { checkResponse, ResponseValidation } from './middleware/response-check';
 import type { AuthContext } from '../identity/auth-context';
+import { Forbidden } from '../errors';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
@@ -66,6 +67,7 @@ export function compileSchemas(route: RouteDef): void {
 function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
   return async (ctx) => {
     const auth = route.auth === 'public' ? PUBLIC : await opts.authenticate(ctx);
+    if (route.auth === 'token') requireWriter(route, auth);
     const version: Microversion = ctx.state.version;
     const pickVersion = opts.versioned ? version : null;
     const query = ctx.query as Record<string, string | string[]>;
@@ -77,6 +79,14 @@ function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
     for (const [k, v] of Object.entries(reply.headers ?? {})) ctx.set(k, v);
     if (reply.body !== undefined) ctx.body = reply.body;
   };
+}
+
+const READ_METHODS = new Set<Method>(['GET', 'HEAD']);
+
+/** Nova's default roles: a project reader may read, only members and admins may change things. */
+function requireWriter(route: RouteDef, auth: AuthContext): void {
+  if (READ_METHODS.has(route.method) || auth.roles.includes('member') || auth.roles.includes('admin')) return;
+  throw new Forbidden(`Policy doesn't allow ${route.name} to be performed.`);
 }
 
 async function readBody(route: RouteDef, ctx: Koa.Context, version: Microversion | null, max: number): Promise<unknown> {

@@ -175,6 +175,17 @@ describe('compute API: servers', () => {
       expect(own.body.servers[0]).to.not.have.property('OS-EXT-SRV-ATTR:host');
     });
 
+    it('lets a project reader read but not act (403)', async () => {
+      const id = await boot(t.tokens.demo);
+      expect((await show(id, t.tokens.reader)).status).to.equal(200);
+      const denied = await act(id, { 'os-stop': null }, t.tokens.reader);
+      expect(denied.status).to.equal(403);
+      expect(denied.body.forbidden.code).to.equal(403);
+      expect((await t.request.post(`${api}/servers`).set(as(t.tokens.reader)).send({ server: { name: 'r', imageRef: image, flavorRef: '1' } })).status).to.equal(403);
+      expect((await t.request.delete(`${api}/servers/${id}`).set(as(t.tokens.reader))).status).to.equal(403);
+      expect((await show(id)).body.server.status).to.equal('ACTIVE');
+    });
+
     it('answers 401 in Keystone\'s format without a valid token', async () => {
       for (const headers of [{}, { 'x-auth-token': 'forged' }]) {
         const res = await t.request.get(`${api}/servers`).set(headers);
