@@ -28,6 +28,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const services = createServices(config, log, db, driver);
   const projects = await bootstrapIdentity(new IdentityStore(db), { admin: config.adminPassword, demo: config.demoPassword });
   await services.flavors.seedDefaults();
+  await services.images.recoverInterruptedUploads();
   await registerFixtureImages(services.images, projects.adminProjectId, log);
   await services.compute.recoverInterrupted();
   const server = buildApp(config, log, services).listen(config.port, config.host);

@@ -1,5 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '../log';
+import type { ImageRecord } from '../db/stores/images';
 import type { ImageService } from './service';
 
-// TODO(image helper): register fixtures/images/*.tar as public images on first run.
-export async function registerFixtureImages(_images: ImageService, _ownerProjectId: string, _log: Logger): Promise<void> {}
+/** <repo>/fixtures/images, seen from dist/src/image/fixtures.js; NOVASHIM_FIXTURES_DIR overrides it. */
+export function fixturesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NOVASHIM_FIXTURES_DIR || path.resolve(__dirname, '../../../fixtures/images');
+}
+
+/**
+ * Registers every `<name>.tar` of the fixtures directory (a `docker save` tarball) as a public
+ * docker image `<name>` of the admin project, once: an image the admin project already has under
+ * that name is kept (a queued one, left by an interrupted start, gets its data).
+ */
+export async function registerFixtureImages(images: ImageService, ownerProjectId: string, log: Logger, dir = fixturesDir()): Promise<ImageRecord[]> {
+  const tarballs = await listTarballs(dir);
+  if (tarballs === null) {
+    log.info({ dir }, 'no image fixtures directory; no images registered');
+    return [];
+  }
+  const registered: ImageRecord[] = [];
+  for (const file of tarballs) {
+    const image = await registerOne(images, ownerProjectId, path.join(dir, file));
+    if (image) {
+      log.info({ imageId: image.id, name: image.name, size: image.size, checksum: image.checksum }, 'registered fixture image');
+      registered.push(image);
+    }
+  }
+  return registered;
+}
+
+async function registerOne(images: ImageService, owner: string, file: string): Promise<ImageRecord | null> {
+  const name = path.basename(file, '.tar');
+  const existing = await images.findOwnedByName(owner, name);
+  if (existing && existing.status !== 'queued') return null;
+  const image = existing ?? await images.register({
+    name, owner, visibility: 'public', containerFormat: 'docker', diskFormat: 'raw', tags: [], properties: {},
+  });
+  // the same path as an API upload, so size and hashes are computed the same way
+  const data = fs.createReadStream(file);
+  try {
+    return await images.receiveData(image.id, data);
+  } finally {
+    data.destroy(); // a refused upload (too large) leaves the file open otherwise
+  }
+}
+
+async function listTarballs(dir: string): Promise<string[] | null> {
+  try {
+    return (await fs.promises.readdir(dir)).filter((f) => f.endsWith('.tar')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}

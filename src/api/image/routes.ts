@@ -1,8 +1,17 @@
 import type { Config } from '../../config';
 import type { Services } from '../../services';
 import type { RouteDef } from '../routing';
+import { imageVersionRoutes } from './versions';
+import { schemaDocumentRoutes } from './schema-documents';
+import { imagesRoutes } from './images';
+import { imageDataRoutes } from './image-data';
 
-// TODO(image helper): the Glance v2 subset.
-export function imageRoutes(_services: Services, _config: Config): RouteDef[] {
-  return [];
+/** The Glance v2 subset, mounted under /image (the unversioned catalog URL). */
+export function imageRoutes(services: Services, config: Config): RouteDef[] {
+  return [
+    ...imageVersionRoutes(config.publicUrl),
+    ...schemaDocumentRoutes(),
+    ...imagesRoutes(services.images, config),
+    ...imageDataRoutes(services.images),
+  ];
 }

@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 
+/** Glance's images, image_tags and image_properties tables (no soft delete: a deleted image is gone). */
 export async function up(db: Knex): Promise<void> {
   await db.schema.createTable('images', (t) => {
     t.string('id', 36).primary();
-    t.string('name', 255).nullable();
-    t.string('owner', 64).nullable().index();
-    t.string('status', 32).notNullable();
+    t.string('name', 255).nullable().index();
+    t.string('owner', 255).nullable().index();
+    t.string('status', 32).notNullable().index();
     t.string('visibility', 16).notNullable();
     t.string('container_format', 32).nullable();
     t.string('disk_format', 32).nullable();
@@ -16,13 +17,26 @@ export async function up(db: Knex): Promise<void> {
     t.integer('min_disk').notNullable().defaultTo(0);
     t.integer('min_ram').notNullable().defaultTo(0);
     t.boolean('protected').notNullable().defaultTo(false);
-    t.text('tags_json').notNullable().defaultTo('[]');
-    t.text('properties_json').notNullable().defaultTo('{}').comment('additional (user) properties');
-    t.bigInteger('created_at').notNullable();
+    t.boolean('os_hidden').notNullable().defaultTo(false);
+    t.bigInteger('created_at').notNullable().index();
     t.bigInteger('updated_at').notNullable();
+  });
+  // separate tables, not JSON columns: list filters on tags and properties stay plain SQL on every database
+  await db.schema.createTable('image_tags', (t) => {
+    t.string('image_id', 36).notNullable().references('images.id').onDelete('CASCADE');
+    t.string('value', 255).notNullable();
+    t.primary(['image_id', 'value']);
+  });
+  await db.schema.createTable('image_properties', (t) => {
+    t.string('image_id', 36).notNullable().references('images.id').onDelete('CASCADE');
+    t.string('name', 255).notNullable();
+    t.text('value').notNullable();
+    t.primary(['image_id', 'name']);
   });
 }
 
 export async function down(db: Knex): Promise<void> {
+  await db.schema.dropTable('image_properties');
+  await db.schema.dropTable('image_tags');
   await db.schema.dropTable('images');
 }

@@ -1,4 +1,4 @@
-import { InstanceNotFoundInDriver } from '../../errors';
+import { ImageNotBootable, InstanceNotFoundInDriver } from '../../errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
   DriverState, InstanceInfo, PowerState,
@@ -31,6 +31,9 @@ export class FakeDriver implements ComputeDriver {
   }
 
   async spawn(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
+    if (image.containerFormat !== 'docker') {
+      throw new ImageNotBootable(image.id, `container_format ${image.containerFormat || 'none'} cannot be booted by this driver`);
+    }
     this.instances.set(instance.uuid, {
       powerState: PowerState.RUNNING,
       flavor,
