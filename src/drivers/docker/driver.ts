@@ -1,0 +1,243 @@
+import type Dockerode from 'dockerode';
+import { DriverError, InstanceNotFoundInDriver } from '../../errors';
+import {
+  ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
+  DriverState, InstanceInfo, PowerOffOptions,
+} from '../driver';
+import { addressesOf } from './addresses';
+import { buildContainerSpec, containerName } from './container-spec';
+import { asDriverError, engineMessage, isConflict, isNotFound, isNotModified } from './engine-errors';
+import { EngineImage, ImageLoader } from './images';
+import { OWNED_FILTER, instanceUuidOf } from './labels';
+import { DriverLog, SILENT_LOG } from './log';
+import { powerStateOf } from './states';
+import { closeDocker } from './transport';
+
+export interface DockerDriverOptions {
+  readonly docker: Dockerode;
+  /** the Nova network name reported for Docker's default "bridge" network */
+  readonly networkLabel?: string;
+  readonly pidsLimit?: number;
+  /** seconds a stop or soft reboot waits for the instance before killing it */
+  readonly defaultStopTimeoutSec?: number;
+  readonly log?: DriverLog;
+}
+
+/** what a spawn leaves in instances.driver_state */
+interface DockerStateV1 {
+  readonly v: 1;
+  readonly containerId: string;
+}
+
+type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
+
+/**
+ * Runs each instance as one Docker container named novashim-<uuid>. Lifecycle only: the create
+ * options are in container-spec.ts, image loading in images.ts, state mapping in states.ts.
+ */
+export class DockerDriver implements ComputeDriver {
+  readonly name = 'docker';
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true });
+
+  private readonly docker: Dockerode;
+  private readonly images: ImageLoader;
+  private readonly networkLabel: string;
+  private readonly pidsLimit: number;
+  private readonly stopTimeoutSec: number;
+  private readonly log: DriverLog;
+  private hostCpus: Promise<number> | null = null;
+
+  constructor(opts: DockerDriverOptions) {
+    this.docker = opts.docker;
+    this.images = new ImageLoader(opts.docker);
+    this.networkLabel = opts.networkLabel ?? 'private';
+    this.pidsLimit = opts.pidsLimit ?? 1024;
+    this.stopTimeoutSec = opts.defaultStopTimeoutSec ?? 10;
+    this.log = opts.log ?? SILENT_LOG;
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw new DriverError(`docker engine does not answer: ${engineMessage(err)}`);
+    }
+    await this.engineCpus();
+  }
+
+  async health(): Promise<DriverHealth> {
+    const started = Date.now();
+    try {
+      await this.docker.ping();
+      return { state: 'healthy', detail: `docker engine answered ping in ${Date.now() - started} ms` };
+    } catch (err) {
+      return { state: 'unhealthy', detail: `docker engine does not answer: ${engineMessage(err)}` };
+    }
+  }
+
+  async spawn(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
+    const engineImage = await this.images.ensure(image);
+    requireCommand(image.id, engineImage);
+    const spec = buildContainerSpec({
+      instance, flavor,
+      imageTag: engineImage.tag,
+      pidsLimit: this.pidsLimit,
+      stopTimeoutSec: this.stopTimeoutSec,
+      hostCpus: await this.engineCpus(),
+    });
+    const container = await this.createFresh(instance, spec);
+    await this.startOrRemove(container);
+    this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned');
+    return { v: 1, containerId: container.id } satisfies DockerStateV1;
+  }
+
+  async destroy(instance: DriverInstance): Promise<void> {
+    try {
+      await this.container(instance).remove({ force: true, v: true });
+    } catch (err) {
+      if (isNotFound(err) || isRemovalInProgress(err)) return; // absent (or about to be) is success
+      throw asDriverError(err, 'cannot remove container');
+    }
+  }
+
+  async powerOn(instance: DriverInstance): Promise<void> {
+    await this.onContainer(instance, (c) => unlessAlreadySo(c.start()), 'cannot start container');
+  }
+
+  async powerOff(instance: DriverInstance, opts: PowerOffOptions = {}): Promise<void> {
+    const t = opts.timeoutSec ?? this.stopTimeoutSec;
+    await this.onContainer(instance, (c) => unlessAlreadySo(c.stop({ t })), 'cannot stop container');
+  }
+
+  /** SOFT: TERM, then KILL after the stop timeout; HARD: KILL at once. Either way it ends running. */
+  async reboot(instance: DriverInstance, kind: 'SOFT' | 'HARD'): Promise<void> {
+    const t = kind === 'HARD' ? 0 : this.stopTimeoutSec;
+    await this.onContainer(instance, (c) => c.restart({ t }), 'cannot restart container');
+  }
+
+  async getInfo(instance: DriverInstance): Promise<InstanceInfo> {
+    const info = await this.onContainer(instance, (c) => c.inspect(), 'cannot inspect container');
+    return {
+      powerState: powerStateOf(info.State?.Status),
+      addresses: addressesOf(info.NetworkSettings?.Networks, this.networkLabel),
+    };
+  }
+
+  async listInstances(): Promise<string[]> {
+    try {
+      const containers = await this.docker.listContainers({ all: true, filters: OWNED_FILTER });
+      return containers.map((c) => instanceUuidOf(c.Labels)).filter((uuid): uuid is string => uuid !== null);
+    } catch (err) {
+      throw asDriverError(err, 'cannot list containers');
+    }
+  }
+
+  async getConsoleOutput(instance: DriverInstance, lines?: number): Promise<string> {
+    // Tty:true makes logs one raw stream (no 8-byte multiplexing headers) with CRLF line ends
+    const logs = await this.onContainer(
+      instance,
+      (c) => c.logs({ stdout: true, stderr: true, follow: false, ...(lines === undefined ? {} : { tail: lines }) }),
+      'cannot read container logs',
+    );
+    return Buffer.from(logs).toString('utf8').replace(/\r\n/g, '\n');
+  }
+
+  /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */
+  async close(): Promise<void> {
+    await closeDocker(this.docker);
+  }
+
+  /** by the id spawn recorded; by name when there is no state yet (e.g. a spawn that died midway) */
+  private container(instance: DriverInstance): Dockerode.Container {
+    return this.docker.getContainer(containerIdOf(instance.driverState) ?? containerName(instance.uuid));
+  }
+
+  /** 404 → InstanceNotFoundInDriver; any other engine error → DriverError */
+  private async onContainer<T>(instance: DriverInstance, op: ContainerOp<T>, doing: string): Promise<T> {
+    try {
+      return await op(this.container(instance));
+    } catch (err) {
+      if (isNotFound(err)) throw new InstanceNotFoundInDriver(instance.uuid);
+      throw asDriverError(err, doing);
+    }
+  }
+
+  /**
+   * A container left by an interrupted spawn of the same instance blocks the name; it is ours and
+   * never ran for the user, so replace it. Any other name clash is an error.
+   */
+  private async createFresh(instance: DriverInstance, spec: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
+    try {
+      return await this.docker.createContainer(spec);
+    } catch (err) {
+      if (!isConflict(err) || !(await this.isLeftoverOf(instance))) throw asDriverError(err, 'cannot create container');
+    }
+    this.log.warn({ instance: instance.uuid }, 'replacing a container left by an earlier spawn');
+    await this.docker.getContainer(containerName(instance.uuid)).remove({ force: true });
+    try {
+      return await this.docker.createContainer(spec);
+    } catch (err) {
+      throw asDriverError(err, 'cannot create container');
+    }
+  }
+
+  private async isLeftoverOf(instance: DriverInstance): Promise<boolean> {
+    try {
+      const existing = await this.docker.getContainer(containerName(instance.uuid)).inspect();
+      return instanceUuidOf(existing.Config?.Labels) === instance.uuid;
+    } catch {
+      return false;
+    }
+  }
+
+  /** spawn must leave nothing behind: a container that cannot start is removed */
+  private async startOrRemove(container: Dockerode.Container): Promise<void> {
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true }).catch((removeErr: unknown) => {
+        this.log.error({ containerId: container.id, err: engineMessage(removeErr) }, 'cannot remove container that failed to start');
+      });
+      throw asDriverError(err, 'cannot start container');
+    }
+  }
+
+  /** the engine's CPU count, asked once; vcpus above it would make create fail */
+  private engineCpus(): Promise<number> {
+    this.hostCpus ??= this.docker.info().then(
+      (info: { NCPU?: number }) => info.NCPU ?? 0,
+      (err: unknown) => {
+        this.hostCpus = null; // ask again next time
+        throw asDriverError(err, 'cannot read engine info');
+      },
+    );
+    return this.hostCpus;
+  }
+}
+
+function requireCommand(imageId: string, image: EngineImage): void {
+  if (image.runnable) return;
+  throw new DriverError(
+    `image ${imageId} has neither CMD nor ENTRYPOINT, so there is nothing to run; ` +
+      'rebuild it with one (e.g. `docker import --change \'CMD ["/sbin/init"]\'`)',
+  );
+}
+
+function containerIdOf(state: DriverState | null): string | null {
+  if (state?.v !== 1) return null;
+  const id = (state as Partial<DockerStateV1>).containerId;
+  return typeof id === 'string' && id !== '' ? id : null;
+}
+
+/** Docker answers 304 to a start of a running or a stop of a stopped container: already done */
+async function unlessAlreadySo(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (err) {
+    if (!isNotModified(err)) throw err;
+  }
+}
+
+function isRemovalInProgress(err: unknown): boolean {
+  return isConflict(err) && /already in progress/i.test(engineMessage(err));
+}
