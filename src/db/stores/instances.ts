@@ -1,18 +1,11 @@
 import type { Knex } from 'knex';
+import type { FlavorRecord } from './flavors';
 import { InstanceNotFound } from '../../errors';
 import type { NetworkAddress, DriverState } from '../../drivers/driver';
 import type { TaskState, VmState } from '../../compute/states';
 
 /** The flavor as booted: Nova keeps this copy on the instance so later flavor changes don't alter it. */
-export interface FlavorSnapshot {
-  readonly id: string;
-  readonly name: string;
-  readonly memoryMb: number;
-  readonly vcpus: number;
-  readonly rootGb: number;
-  readonly ephemeralGb: number;
-  readonly swap: number;
-}
+export type FlavorSnapshot = Pick<FlavorRecord, 'id' | 'name' | 'memoryMb' | 'vcpus' | 'rootGb' | 'ephemeralGb' | 'swap'>;
 
 export interface InstanceFault {
   readonly code: number;
