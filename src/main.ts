@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Server } from 'node:http';
 import { loadConfig, redactConfig, Config } from './config';
 import { createLogger, Logger } from './log';
@@ -58,5 +57,3 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-
-export const dataPath = (config: Config, name: string) => path.join(config.dataDir, name);

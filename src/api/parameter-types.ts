@@ -8,9 +8,6 @@ export const queryValue = { anyOf: [{ type: 'string' }, { type: 'array', items: 
 /** A query schema that accepts any parameters (Nova ignores unknown query keys on most routes). */
 export const anyQuery: Schema = { type: 'object', additionalProperties: queryValue };
 
-/** A query schema that takes no parameters at all... but Nova tolerates extra ones, so does this. */
-export const noQuery: Schema = anyQuery;
-
 export const uuid = { type: 'string', format: 'uuid' } as const;
 
 /** Nova's name: 1-255 printable characters, no leading/trailing whitespace. */
@@ -36,6 +33,3 @@ export const metadata = {
   patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
   additionalProperties: false,
 } as const;
-
-/** ISO 8601 times in API bodies. */
-export const dateTime = { type: 'string' } as const;

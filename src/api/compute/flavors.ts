@@ -6,9 +6,9 @@ import { BadRequest, ItemNotFound } from '../../errors';
 import * as schemas from './schemas/flavors';
 import { flavorDetail, flavorSummary } from './views/flavors';
 import { nextLink } from './links';
+import { lastValue, Query } from '../query';
 
-type Query = Record<string, string | string[]>;
-const last = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+const last = lastValue;
 
 /** /flavors: list, detail, show and extra specs (read-only for now). */
 export function flavorRoutes(s: Services, config: Config): RouteDef[] {

@@ -2,11 +2,10 @@ import type { InstanceQuery, InstanceRecord } from '../../db/stores/instances';
 import type { AuthContext } from '../../identity/auth-context';
 import { BadRequest, Forbidden } from '../../errors';
 import { vmStatesForStatus, ALL_STATUSES } from '../../compute/states';
+import { lastValue, Query } from '../query';
 
 export const MAX_LIMIT = 1000;
-type Query = Record<string, string | string[]>;
-
-const last = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+const last = lastValue;
 
 /** A parsed `GET /servers` query: SQL filters, in-memory regex filters, and the page to cut. */
 export interface ServerListQuery {

@@ -1,5 +1,5 @@
 import { always } from '../../microversion';
-import { anyQuery, links, metadata, name, queryValue } from '../../parameter-types';
+import { anyQuery, links, metadata, name, nullableString, queryValue } from '../../parameter-types';
 import type { Schema } from '../../validation';
 
 /** Nova's parameter_types.boolean: real booleans and their usual spellings. */
@@ -120,8 +120,6 @@ export const addresses = {
   patternProperties: { '^[a-zA-Z0-9-_.]+$': { type: 'array', items: address } },
   additionalProperties: false,
 } as const;
-
-const nullableString = { type: ['string', 'null'] } as const;
 
 const serverDetail = {
   type: 'object',
