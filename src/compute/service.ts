@@ -89,7 +89,7 @@ export class ComputeService {
         launchedAt: null, terminatedAt: null, deletedAt: null, fault: null,
       });
     }
-    for (const instance of instances) await this.d.instances.insert(instance);
+    await this.d.instances.insert(...instances);
     for (const instance of instances) {
       this.d.tasks.run(instance.uuid, 'spawn', () => this.manager.spawn(instance.uuid, image));
     }

@@ -77,8 +77,9 @@ const COLUMNS: Record<keyof InstancePatch, string> = {
 export class InstanceStore {
   constructor(private readonly db: Knex) {}
 
-  async insert(i: InstanceRecord): Promise<void> {
-    await this.db('instances').insert(recordToRow(i));
+  /** One multi-row INSERT: a multiple create stores all of its instances or none. */
+  async insert(...records: InstanceRecord[]): Promise<void> {
+    await this.db('instances').insert(records.map(recordToRow));
   }
 
   /** A live instance; deleted ones are 404 unless asked for (admins listing changes-since). */
