@@ -77,7 +77,8 @@ function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
     checkResponse(route, reply, route.response.pick(pickVersion), opts.responseValidation, ctx);
     ctx.status = reply.status;
     for (const [k, v] of Object.entries(reply.headers ?? {})) ctx.set(k, v);
-    if (reply.body !== undefined) ctx.body = reply.body;
+    // an empty string, not nothing: Koa would otherwise send the status text ("Accepted") as the body
+    ctx.body = reply.body === undefined ? '' : reply.body;
   };
 }
 

@@ -16,6 +16,7 @@ import { requireState } from './guards';
 import { TaskState, VmState } from './states';
 import { sanitizeHostname } from './hostname';
 import { rethrowAs } from './rethrow';
+import { canonicalIPv6, checkMetadataQuota, checkRequestedNetworks, checkSecurityGroups, RequestedNetwork } from './request-checks';
 
 export const DEFAULT_AZ = 'nova';
 
@@ -33,6 +34,9 @@ export interface CreateRequest {
   readonly configDrive?: boolean;
   readonly minCount: number;
   readonly maxCount: number;
+  readonly adminPass?: string;
+  readonly networks?: readonly RequestedNetwork[] | string;
+  readonly securityGroups?: readonly { name?: string }[];
 }
 
 export interface CreateResult {
@@ -58,6 +62,9 @@ export class ComputeService {
 
   async create(auth: AuthContext, req: CreateRequest): Promise<CreateResult> {
     const projectId = requireProject(auth);
+    checkRequestedNetworks(req.networks);
+    checkSecurityGroups(req.securityGroups, projectId);
+    checkMetadataQuota(req.metadata);
     const flavor = await this.d.flavors.find(req.flavorRef).catch(rethrowAs(BadRequest, FlavorNotFound));
     const image = await this.d.images.getVisible(req.imageRef, auth)
       .catch(rethrowAs(BadRequest, ImageNotFound, () => 'Can not find requested image'));
@@ -83,7 +90,7 @@ export class ComputeService {
         flavor: { id: flavor.id, name: flavor.name, memoryMb: flavor.memoryMb, vcpus: flavor.vcpus, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swap: flavor.swap },
         vmState: VmState.BUILDING, taskState: TaskState.SCHEDULING, powerState: PowerState.NOSTATE,
         keyName: key?.name ?? null, keyData: key?.publicKey ?? null, metadata: req.metadata ?? {}, addresses: [],
-        driverState: null, accessIPv4: req.accessIPv4 ?? null, accessIPv6: req.accessIPv6 ?? null,
+        driverState: null, accessIPv4: req.accessIPv4 ?? null, accessIPv6: req.accessIPv6 ? canonicalIPv6(req.accessIPv6) : null,
         diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive ? 'True' : '', userData: req.userData ?? null,
         reservationId, launchIndex: index, progress: 0, createdAt: now, updatedAt: now,
         launchedAt: null, terminatedAt: null, deletedAt: null, fault: null,
@@ -93,7 +100,7 @@ export class ComputeService {
     for (const instance of instances) {
       this.d.tasks.run(instance.uuid, 'spawn', () => this.manager.spawn(instance.uuid, image));
     }
-    return { instances, reservationId, adminPass: randomBytes(9).toString('base64url').slice(0, 12) };
+    return { instances, reservationId, adminPass: req.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12) };
   }
 
   /** An instance the caller may see: its own project's, or any for an admin; 404 otherwise. */
@@ -113,7 +120,7 @@ export class ComputeService {
     await this.d.instances.update(uuid, {
       ...(patch.name !== undefined && { displayName: patch.name, hostname: sanitizeHostname(patch.name, instance.hostname) }),
       ...(patch.accessIPv4 !== undefined && { accessIPv4: patch.accessIPv4 }),
-      ...(patch.accessIPv6 !== undefined && { accessIPv6: patch.accessIPv6 }),
+      ...(patch.accessIPv6 !== undefined && { accessIPv6: patch.accessIPv6 && canonicalIPv6(patch.accessIPv6) }),
       ...(patch.diskConfig !== undefined && { diskConfig: patch.diskConfig }),
     });
     return this.d.instances.find(uuid);

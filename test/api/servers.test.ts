@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
 import { FakeDriver } from '../../src/drivers/fake/driver';
+import { DEFAULT_NETWORK } from '../../src/compute/request-checks';
 
 describe('compute API: servers', () => {
   let t: TestApp;
@@ -85,12 +86,36 @@ describe('compute API: servers', () => {
     expect((await t.request.delete(`${api}/servers/${id}`).set(as(t.tokens.demo))).status).to.equal(404);
   });
 
-  it('updates name and access IPs', async () => {
+  it('updates name and access IPs, answering without extension attributes as Nova does', async () => {
     const id = await boot(t.tokens.demo);
-    const res = await t.request.put(`${api}/servers/${id}`).set(as(t.tokens.demo)).send({ server: { name: 'renamed', accessIPv4: '10.1.2.3' } });
+    const res = await t.request.put(`${api}/servers/${id}`).set(as(t.tokens.demo))
+      .send({ server: { name: 'renamed', accessIPv4: '10.1.2.3', accessIPv6: '0000:0000:0000:0000:0000:babe:220.12.22.2' } });
     expect(res.status).to.equal(200);
     expect(res.body.server.name).to.equal('renamed');
     expect(res.body.server.accessIPv4).to.equal('10.1.2.3');
+    expect(res.body.server.accessIPv6).to.equal('::babe:dc0c:1602');
+    expect(res.body.server).not.to.have.any.keys('OS-EXT-STS:vm_state', 'key_name', 'security_groups', 'config_drive');
+    expect(res.body.server.addresses.private[0]).to.have.keys('version', 'addr');
+  });
+
+  it('keeps a given adminPass, accepts the default network by id and answers actions with an empty body', async () => {
+    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo)).send({ server: {
+      name: 'pw', imageRef: image, flavorRef: '1', adminPass: 'testpassword',
+      networks: [{ uuid: DEFAULT_NETWORK.id }], security_groups: [{ name: 'default' }],
+    } });
+    expect(res.status, res.text).to.equal(202);
+    expect(res.body.server.adminPass).to.equal('testpassword');
+    await t.services.tasks.idle();
+    const stop = await act(res.body.server.id, { 'os-stop': {} });
+    expect(stop.status).to.equal(202);
+    expect(stop.text).to.equal('');
+  });
+
+  it('refuses more metadata items than the quota allows with 403', async () => {
+    const metadata = Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`k${i}`, 'v']));
+    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo)).send({ server: { name: 'meta', imageRef: image, flavorRef: '1', metadata } });
+    expect(res.status).to.equal(403);
+    expect(res.body.forbidden.message).to.match(/metadata items exceeds 128/);
   });
 
   it('shows addresses under /ips and /ips/{network}', async () => {
@@ -215,6 +240,10 @@ describe('compute API: servers', () => {
         [{ name: 'ok', imageRef: image, flavorRef: '1', min_count: 3, max_count: 2 }, /min_count/],
         [{ name: 'ok', imageRef: image, flavorRef: '1', user_data: 'not base64!' }, /user_data|Userdata/],
         [{ name: 'ok', imageRef: image, flavorRef: '1', accessIPv4: '1.2.3' }, /accessIPv4/],
+        [{ name: 'ok', imageRef: image, flavorRef: '1', networks: [{ uuid: 'a-b-c-d-e-f-g-h-i-j' }] }, /network uuid is not in proper format/],
+        [{ name: 'ok', imageRef: image, flavorRef: '1', networks: [{ uuid: '00000000-0000-4000-8000-000000000000' }] }, /Network 00000000-0000-4000-8000-000000000000 could not be found/],
+        [{ name: 'ok', imageRef: image, flavorRef: '1', networks: [{ port: '00000000-0000-4000-8000-000000000000' }] }, /port/],
+        [{ name: 'ok', imageRef: image, flavorRef: '1', security_groups: [{ name: 'does_not_exist' }] }, /Security group does_not_exist not found/],
       ];
       for (const [server, message] of cases) {
         const res = await create(server);

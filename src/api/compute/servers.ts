@@ -4,7 +4,7 @@ import type { Input, RouteDef } from '../routing';
 import type { CreateRequest } from '../../compute/service';
 import { BadRequest, ItemNotFound } from '../../errors';
 import * as schemas from './schemas/servers';
-import { addressesView, serverDetail, serverSummary, ViewContext } from './views/servers';
+import { addressesView, serverCommon, serverDetail, serverSummary, ViewContext } from './views/servers';
 import { parseListQuery, page, ServerListQuery } from './server-filters';
 import { nextLink, resourceLinks } from './links';
 
@@ -58,7 +58,7 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
       handler: async (input) => {
         const b = input.body.server;
         const updated = await s.compute.update(input.auth, input.params.id, { name: b.name, accessIPv4: b.accessIPv4, accessIPv6: b.accessIPv6, diskConfig: b['OS-DCF:diskConfig'] });
-        return { status: 200, body: { server: serverDetail(updated, view(input)) } };
+        return { status: 200, body: { server: serverCommon(updated, view(input)) } };
       },
     },
     {
@@ -71,12 +71,12 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
     },
     {
       ...base, name: 'servers.ips', method: 'GET', path: '/servers/:id/ips', body: null, ...schemas.ips, errors: [404],
-      handler: async (input) => ({ status: 200, body: { addresses: addressesView((await s.compute.get(input.auth, input.params.id)).addresses) } }),
+      handler: async (input) => ({ status: 200, body: { addresses: addressesView((await s.compute.get(input.auth, input.params.id)).addresses, false) } }),
     },
     {
       ...base, name: 'servers.ips.network', method: 'GET', path: '/servers/:id/ips/:network', body: null, ...schemas.ipsByNetwork, errors: [404],
       handler: async (input) => {
-        const all = addressesView((await s.compute.get(input.auth, input.params.id)).addresses);
+        const all = addressesView((await s.compute.get(input.auth, input.params.id)).addresses, false);
         const net = input.params.network;
         if (!all[net]) throw new ItemNotFound(`Network ${net} could not be found.`);
         return { status: 200, body: { [net]: all[net] } };
@@ -97,6 +97,7 @@ function toCreateRequest(body: { server: Record<string, any> }): CreateRequest {
     name: sv.name, imageRef: sv.imageRef, flavorRef: String(sv.flavorRef), keyName: sv.key_name, metadata: sv.metadata,
     accessIPv4: sv.accessIPv4, accessIPv6: sv.accessIPv6, diskConfig: sv['OS-DCF:diskConfig'], userData: sv.user_data,
     availabilityZone: sv.availability_zone, configDrive: isTrue(sv.config_drive), minCount, maxCount,
+    adminPass: sv.adminPass, networks: sv.networks, securityGroups: sv.security_groups,
   };
 }
 

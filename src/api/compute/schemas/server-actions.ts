@@ -2,14 +2,15 @@ import { always } from '../../microversion';
 import { anyQuery } from '../../parameter-types';
 import type { Schema } from '../../validation';
 
-const nullAction = (key: string): Schema => ({
-  type: 'object', properties: { [key]: { type: 'null' } }, required: [key], additionalProperties: false,
+/** Nova validates no body for these: `{"os-stop": null}` and `{"os-stop": {}}` both work. */
+const anyValueAction = (key: string): Schema => ({
+  type: 'object', properties: { [key]: {} }, required: [key], additionalProperties: false,
 });
 
 /** Each action's own body schema, keyed by the action name (Nova's per-action @validation.schema). */
 export const ACTION_BODIES: Record<string, Schema> = {
-  'os-start': nullAction('os-start'),
-  'os-stop': nullAction('os-stop'),
+  'os-start': anyValueAction('os-start'),
+  'os-stop': anyValueAction('os-stop'),
   reboot: {
     type: 'object',
     properties: {

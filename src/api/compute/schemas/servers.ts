@@ -105,23 +105,31 @@ const listQueryV2_1: Schema = {
 
 const idAndLinks = { type: 'object', properties: { id: { type: 'string' }, links }, required: ['id', 'links'], additionalProperties: false } as const;
 
-const address = {
+const plainAddress = {
   type: 'object',
-  properties: {
-    version: { type: 'integer', enum: [4, 6] }, addr: { type: 'string' },
-    'OS-EXT-IPS:type': { type: 'string' }, 'OS-EXT-IPS-MAC:mac_addr': { type: 'string', pattern: '^(?:[a-f0-9]{2}:){5}[a-f0-9]{2}$' },
-  },
+  properties: { version: { type: 'integer', enum: [4, 6] }, addr: { type: 'string' } },
   required: ['version', 'addr'],
   additionalProperties: false,
 } as const;
 
-export const addresses = {
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_.]+$': { type: 'array', items: address } },
-  additionalProperties: false,
+const address = {
+  ...plainAddress,
+  properties: {
+    ...plainAddress.properties,
+    'OS-EXT-IPS:type': { type: 'string' }, 'OS-EXT-IPS-MAC:mac_addr': { type: 'string', pattern: '^(?:[a-f0-9]{2}:){5}[a-f0-9]{2}$' },
+  },
 } as const;
 
-const serverDetail = {
+const addressesOf = (item: object) => ({
+  type: 'object',
+  patternProperties: { '^[a-zA-Z0-9-_.]+$': { type: 'array', items: item } },
+  additionalProperties: false,
+} as const);
+
+const addresses = addressesOf(address);
+
+/** PUT /servers/{id}: the server without extension attributes (tempest's common_show_server). */
+const serverCommon = {
   type: 'object',
   properties: {
     id: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' },
@@ -134,8 +142,18 @@ const serverDetail = {
     },
     user_id: { type: 'string' }, tenant_id: { type: 'string' }, created: { type: 'string' }, updated: { type: 'string' },
     progress: { type: 'integer' }, metadata: { type: 'object', additionalProperties: { type: 'string' } }, links,
-    addresses, hostId: { type: 'string' }, 'OS-DCF:diskConfig': { type: 'string' },
+    addresses: addressesOf(plainAddress), hostId: { type: 'string' }, 'OS-DCF:diskConfig': { type: 'string' },
     accessIPv4: { type: 'string' }, accessIPv6: { type: 'string' },
+  },
+  required: ['id', 'name', 'status', 'image', 'flavor', 'user_id', 'tenant_id', 'created', 'updated', 'metadata', 'links', 'addresses', 'hostId'],
+  additionalProperties: false,
+} as const;
+
+const serverDetail = {
+  ...serverCommon,
+  properties: {
+    ...serverCommon.properties,
+    addresses,
     key_name: nullableString, security_groups: { type: 'array' },
     'OS-SRV-USG:launched_at': nullableString, 'OS-SRV-USG:terminated_at': nullableString,
     'OS-EXT-AZ:availability_zone': { type: 'string' },
@@ -146,8 +164,6 @@ const serverDetail = {
     'os-extended-volumes:volumes_attached': { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } }, additionalProperties: false } },
     config_drive: { type: 'string' },
   },
-  required: ['id', 'name', 'status', 'image', 'flavor', 'user_id', 'tenant_id', 'created', 'updated', 'metadata', 'links', 'addresses', 'hostId'],
-  additionalProperties: false,
 } as const;
 
 const wrap = (key: string, inner: object): Schema => ({ type: 'object', properties: { [key]: inner }, required: [key], additionalProperties: false });
@@ -168,15 +184,15 @@ const createResponse: Schema = {
 };
 
 export const create = { body: always(createV2_1), query: always(anyQuery), response: always(createResponse) };
-export const update = { body: always(updateV2_1), query: always(anyQuery), response: always(wrap('server', serverDetail)) };
+export const update = { body: always(updateV2_1), query: always(anyQuery), response: always(wrap('server', serverCommon)) };
 export const show = { query: always(anyQuery), response: always(wrap('server', serverDetail)) };
 export const list = {
   query: always(listQueryV2_1),
   response: always(serversList({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, links }, required: ['id', 'name', 'links'], additionalProperties: false })),
 };
 export const detail = { query: always(listQueryV2_1), response: always(serversList(serverDetail)) };
-export const ips = { query: always(anyQuery), response: always(wrap('addresses', addresses)) };
-export const ipsByNetwork = { query: always(anyQuery), response: always({ type: 'object', maxProperties: 1, additionalProperties: { type: 'array', items: address } }) };
+export const ips = { query: always(anyQuery), response: always(wrap('addresses', addressesOf(plainAddress))) };
+export const ipsByNetwork = { query: always(anyQuery), response: always({ type: 'object', maxProperties: 1, additionalProperties: { type: 'array', items: plainAddress } }) };
 
 /** Routes that answer 202/204 with no body. */
 export const noBody = always(null);

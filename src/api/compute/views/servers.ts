@@ -27,19 +27,21 @@ export function hostId(i: InstanceRecord): string {
   return i.host ? createHash('sha224').update(i.projectId + i.host).digest('hex') : '';
 }
 
-export function addressesView(list: readonly NetworkAddress[]) {
+/** Addresses with the OS-EXT-IPS extension keys, or (extended false) plain version and addr. */
+export function addressesView(list: readonly NetworkAddress[], extended = true) {
   const out: Record<string, object[]> = {};
   for (const a of list) {
     (out[a.network] ??= []).push({
-      version: a.version, addr: a.addr, 'OS-EXT-IPS:type': 'fixed',
-      ...(a.mac ? { 'OS-EXT-IPS-MAC:mac_addr': a.mac.toLowerCase() } : {}),
+      version: a.version, addr: a.addr,
+      ...(extended && { 'OS-EXT-IPS:type': 'fixed' }),
+      ...(extended && a.mac ? { 'OS-EXT-IPS-MAC:mac_addr': a.mac.toLowerCase() } : {}),
     });
   }
   return out;
 }
 
-/** The full server body of GET /servers/{id} and /servers/detail at 2.1. */
-export function serverDetail(i: InstanceRecord, v: ViewContext) {
+/** The server body without extension attributes, as Nova answers PUT /servers/{id}. */
+export function serverCommon(i: InstanceRecord, v: ViewContext, extendedAddresses = false) {
   const status = statusOf(i.vmState, i.taskState);
   return {
     id: i.uuid, name: i.displayName, status, tenant_id: i.projectId, user_id: i.userId, metadata: { ...i.metadata },
@@ -47,12 +49,19 @@ export function serverDetail(i: InstanceRecord, v: ViewContext) {
     image: { id: i.imageRef, links: bookmarkOnly(v.publicUrl, 'images', i.imageRef) },
     flavor: { id: i.flavor.id, links: bookmarkOnly(v.publicUrl, 'flavors', i.flavor.id) },
     created: isoSeconds(i.createdAt), updated: isoSeconds(i.updatedAt),
-    addresses: addressesView(i.addresses),
+    addresses: addressesView(i.addresses, extendedAddresses),
     accessIPv4: i.accessIPv4 ?? '', accessIPv6: i.accessIPv6 ?? '',
     links: serverLinks(i, v),
     'OS-DCF:diskConfig': i.diskConfig,
     ...(PROGRESS_STATUSES.has(status) && { progress: i.progress }),
     ...(FAULT_STATUSES.has(status) && i.fault && { fault: faultView(i.fault, v.auth.isAdmin) }),
+  };
+}
+
+/** The full server body of GET /servers/{id} and /servers/detail at 2.1. */
+export function serverDetail(i: InstanceRecord, v: ViewContext) {
+  return {
+    ...serverCommon(i, v, true),
     key_name: i.keyName,
     security_groups: [{ name: 'default' }],
     'OS-SRV-USG:launched_at': isoMicros(i.launchedAt),
