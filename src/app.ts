@@ -40,7 +40,7 @@ export function routeTables(config: Config, services: Services): { prefix: strin
   const catalog = { publicUrl: config.publicUrl, region: config.region };
   const compute = computeRoutes(services, config);
   return [
-    { prefix: '/identity', versioned: false, routes: identityRoutes(services.identity, services.db, catalog) },
+    { prefix: '/identity', versioned: false, routes: identityRoutes(services.identity, services.identityAdmin, services.db, catalog) },
     { prefix: '/compute', versioned: true, routes: compute.root },
     { prefix: '/compute/v2.1', versioned: true, routes: compute.v21 },
     { prefix: '/compute/v2', versioned: true, routes: compute.v21 },

@@ -4,6 +4,7 @@ import type { Logger } from './log';
 import type { ComputeDriver } from './drivers/driver';
 import { IdentityStore } from './db/stores/identity';
 import { IdentityService } from './identity/service';
+import { IdentityAdmin } from './identity/admin';
 import { ImageStore } from './db/stores/images';
 import { ImageService } from './image/service';
 import { ComputeService } from './compute/service';
@@ -17,6 +18,7 @@ import { DriverRegistry } from './drivers/registry';
 export interface Services {
   readonly db: Knex;
   readonly identity: IdentityService;
+  readonly identityAdmin: IdentityAdmin;
   readonly images: ImageService;
   readonly compute: ComputeService;
   readonly flavors: FlavorStore;
@@ -27,7 +29,9 @@ export interface Services {
 }
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
-  const identity = new IdentityService(new IdentityStore(db), config.tokenTtlSec);
+  const identityStore = new IdentityStore(db);
+  const identity = new IdentityService(identityStore, config.tokenTtlSec);
+  const identityAdmin = new IdentityAdmin(identityStore);
   const images = new ImageService(new ImageStore(db), config);
   const flavors = new FlavorStore(db);
   const instances = new InstanceStore(db);
@@ -35,5 +39,5 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const drivers = new DriverRegistry({ [config.computeHost]: driver });
   const tasks = new TaskRunner(log.child({ component: 'tasks' }));
   const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks });
-  return { db, identity, images, compute, flavors, instances, keypairs, drivers, tasks };
+  return { db, identity, identityAdmin, images, compute, flavors, instances, keypairs, drivers, tasks };
 }

@@ -49,7 +49,10 @@ export class IdentityService {
     if (!user?.enabled) throw new Unauthorized(AUTH_FAILED);
     const project = row.project_id ? await this.store.findProject({ id: row.project_id }) : undefined;
     if (row.project_id && !project?.enabled) throw new Unauthorized(AUTH_FAILED);
-    return this.contextFor(user, project, sha256(token), new Date(row.expires_at), row.methods.split(','), row.audit_id);
+    const context = await this.contextFor(user, project, sha256(token), new Date(row.expires_at), row.methods.split(','), row.audit_id);
+    // roles are read at validation (like Keystone's fernet tokens): a user whose last role on the project was revoked is out
+    if (project && context.roles.length === 0) throw new Unauthorized(AUTH_FAILED);
+    return context;
   }
 
   private async identify(req: AuthRequest): Promise<{ user: UserRow; inheritedProjectId?: string; expiresAt?: Date }> {

@@ -6,7 +6,7 @@ import { migrationSource } from '../../src/db/migrations';
 import { FlavorStore } from '../../src/db/stores/flavors';
 import { InstanceStore, InstanceRecord } from '../../src/db/stores/instances';
 import { KeypairStore } from '../../src/db/stores/keypairs';
-import { IdentityStore } from '../../src/db/stores/identity';
+import { IdentityStore, isUniqueViolation } from '../../src/db/stores/identity';
 import { FlavorNotFound, InstanceNotFound, KeypairExists } from '../../src/errors';
 
 function instance(projectId: string, createdAt: number, fields: Partial<InstanceRecord> = {}): InstanceRecord {
@@ -95,6 +95,35 @@ for (const database of testDatabases()) {
       await store.insertToken({ id_hash: 'h', user_id: 'u', project_id: 'p', methods: 'password', audit_id: 'a', issued_at: 1, expires_at: 1_800_000_000_123 });
       expect((await store.findToken('h'))!.expires_at).to.equal(1_800_000_000_123);
       expect((await store.findProject({ name: 'p' }))!.enabled).to.equal(true);
+    });
+
+    it('filters, updates and deletes identity rows, revoking tokens and spotting unique violations', async () => {
+      const store = new IdentityStore(db);
+      await store.insertProject({ id: 'pa', name: 'pa', domain_id: 'default', description: '', enabled: true });
+      await store.insertProject({ id: 'pb', name: 'pb', domain_id: 'default', description: '', enabled: false });
+      await store.insertUser({ id: 'ua', name: 'ua', domain_id: 'default', password_hash: 'x', default_project_id: null, enabled: true, email: 'a@b.c' });
+      await store.insertRole({ id: 'ra', name: 'ra', description: 'd' });
+      await store.assignRole('ua', 'pa', 'ra');
+      await store.assignRole('ua', 'pb', 'ra');
+      expect((await store.listProjects({ enabled: false })).map((p) => p.id)).to.deep.equal(['pb']);
+      expect((await store.listProjects({ name: 'pa', domainId: 'default' })).map((p) => p.enabled)).to.deep.equal([true]);
+      expect((await store.projectsOfUser('ua')).map((p) => p.id)).to.deep.equal(['pa', 'pb']);
+      expect((await store.listUsers({ name: 'ua' }))[0].email).to.equal('a@b.c');
+      expect(await store.hasRole('ua', 'pa', 'ra')).to.equal(true);
+      expect((await store.listAssignments({ roleId: 'ra' })).length).to.equal(2);
+      let dup: unknown;
+      await store.insertRole({ id: 'rb', name: 'ra' }).catch((e) => { dup = e; });
+      expect(isUniqueViolation(dup)).to.equal(true);
+      await store.insertToken({ id_hash: 'ta', user_id: 'ua', project_id: 'pa', methods: 'password', audit_id: 'a', issued_at: 1, expires_at: 2 });
+      await store.insertToken({ id_hash: 'tb', user_id: 'ua', project_id: 'pb', methods: 'password', audit_id: 'b', issued_at: 1, expires_at: 2 });
+      expect(await store.deleteProject('pa')).to.equal(true);
+      expect(await store.findToken('ta')).to.equal(undefined);
+      expect(await store.hasRole('ua', 'pa', 'ra')).to.equal(false);
+      expect(await store.unassignRole('ua', 'pb', 'ra')).to.equal(true);
+      expect(await store.deleteUser('ua')).to.equal(true);
+      expect(await store.findToken('tb')).to.equal(undefined);
+      expect(await store.deleteUser('ua')).to.equal(false);
+      expect(await store.deleteRole('ra')).to.equal(true);
     });
   });
 }

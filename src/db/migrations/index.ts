@@ -4,6 +4,7 @@ import * as flavors from './0002-flavors';
 import * as instances from './0003-instances';
 import * as keypairs from './0004-keypairs';
 import * as images from './0005-images';
+import * as identityAdmin from './0006-identity-admin';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0003-instances', instances],
   ['0004-keypairs', keypairs],
   ['0005-images', images],
+  ['0006-identity-admin', identityAdmin],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
