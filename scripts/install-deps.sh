@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(docker.io tini iptables busybox-static openssh-client ca-certificates)
 # the real OpenStack clients: for the tour in README and for the CLI tests
 packages+=(python3-openstackclient python3-novaclient)
+# the real tempest, for tempest-compat/run and its regression gate
+packages+=(tempest)
 
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
