@@ -78,6 +78,13 @@ export class InstanceInvalidState extends Conflict {
   }
 }
 
+/** Nova's InstanceNotReady: the instance has no host or container yet (still building, or its spawn failed). */
+export class InstanceNotReady extends Conflict {
+  constructor(id: string) {
+    super(`Instance ${id} is not ready`);
+  }
+}
+
 /** The driver has no such instance on its engine (it was removed behind our back). */
 export class InstanceNotFoundInDriver extends DomainError {
   constructor(id: string) {

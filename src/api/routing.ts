@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import { Microversion, Versioned } from './microversion';
 import { Schema, validateInput, validator } from './validation';
 import { readJsonBody } from './middleware/body';
-import { checkResponse, ResponseValidation } from './middleware/response-check';
+import { checkResponse, ResponseValidation, ResponseVariants } from './middleware/response-check';
 import type { AuthContext } from '../identity/auth-context';
 import { Forbidden } from '../errors';
 
@@ -21,10 +21,12 @@ export interface Reply {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** which of the route's ResponseVariants this reply is checked against */
+  readonly variant?: string;
 }
 
-/** What a route answers with: a JSON schema, 'binary' (a stream, e.g. image data), or null (no body). */
-export type ResponseSpec = Schema | 'binary' | null;
+/** What a route answers with: a JSON schema, 'binary' (a stream, e.g. image data), null (no body), or per variant. */
+export type ResponseSpec = Schema | 'binary' | null | ResponseVariants;
 
 export interface RouteDef {
   readonly name: string;
@@ -60,7 +62,9 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], opts: M
 /** Compiles every schema of a route at start-up, so a broken schema fails the start, not a request. */
 export function compileSchemas(route: RouteDef): void {
   const bodies = route.body === null || route.body === 'raw' ? [] : route.body.values();
-  const responses = route.response.values().filter((r): r is Schema => r !== null && r !== 'binary');
+  const responses = route.response.values()
+    .flatMap((r) => (r instanceof ResponseVariants ? Object.values(r.variants) : [r]))
+    .filter((r): r is Schema => r !== null && r !== 'binary');
   for (const schema of [...bodies, ...route.query.values(), ...responses]) validator(schema);
 }
 

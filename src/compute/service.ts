@@ -8,9 +8,13 @@ import type { InstanceQuery, InstanceRecord, InstanceStore } from '../db/stores/
 import type { KeypairStore } from '../db/stores/keypairs';
 import type { ImageService } from '../image/service';
 import type { TaskRunner } from './tasks';
-import { BadRequest, Forbidden, ImageNotFound, InstanceNotFound, KeypairNotFound, FlavorNotFound } from '../errors';
+import {
+  BadRequest, Forbidden, ImageNotFound, InstanceNotFound, InstanceNotFoundInDriver, InstanceNotReady, ItemNotFound,
+  KeypairNotFound, FlavorNotFound, NotSupported,
+} from '../errors';
 import { PowerState } from '../drivers/driver';
-import { ComputeManager } from './manager';
+import { ComputeManager, toDriverInstance } from './manager';
+import { printable, tailLog } from './console-output';
 import { Scheduler } from '../scheduler/scheduler';
 import { requireState } from './guards';
 import { TaskState, VmState } from './states';
@@ -152,6 +156,20 @@ export class ComputeService {
     const allowed = soft ? { vm: [VmState.ACTIVE], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], task: [null, TaskState.REBOOTING] };
     await this.transition(instance, allowed, 'reboot', soft ? TaskState.REBOOTING : TaskState.REBOOTING_HARD);
     this.d.tasks.run(uuid, 'reboot', () => this.manager.reboot(uuid, kind));
+  }
+
+  /** Nova's get_console_output: the tail of the console log (`length` null or -1: all of it) as printable text. */
+  async getConsoleOutput(auth: AuthContext, uuid: string, length: number | null): Promise<string> {
+    const instance = await this.get(auth, uuid);
+    // no container yet (building, or the spawn failed): Nova's check_instance_host answers 409
+    if (!instance.host || instance.driverState === null) throw new InstanceNotReady(uuid);
+    const driver = this.d.drivers.forHost(instance.host);
+    if (!driver.capabilities.consoleOutput || !driver.getConsoleOutput) throw new NotSupported();
+    const lines = length === null || length < 0 ? undefined : length;
+    // the driver only trims what the engine sends; the exact cut is Nova's, done here
+    const log = await driver.getConsoleOutput(toDriverInstance(instance), lines)
+      .catch(rethrowAs(ItemNotFound, InstanceNotFoundInDriver, () => new InstanceNotFound(uuid).message));
+    return printable(lines === undefined ? log : tailLog(log, lines));
   }
 
   /**

@@ -3,7 +3,7 @@ import { makeTestApp, TestApp } from '../helpers/app';
 import { routeTables } from '../../src/app';
 import { compileSchemas, RouteDef } from '../../src/api/routing';
 import { Versioned } from '../../src/api/microversion';
-import { ACTION_BODIES } from '../../src/api/compute/schemas/server-actions';
+import { ACTION_BODIES, ACTION_RESPONSES } from '../../src/api/compute/schemas/server-actions';
 
 /** Every object node in a schema states additionalProperties (Nova's rule, checked like its test_schemas.py). */
 function objectsWithoutAdditionalProperties(schema: unknown, at = '#'): string[] {
@@ -50,6 +50,10 @@ describe('route tables', () => {
     for (const [name, schema] of Object.entries(ACTION_BODIES)) {
       expect(objectsWithoutAdditionalProperties(schema), name).to.deep.equal([]);
     }
+  });
+
+  it('declares a reply (schema or none) for every server action', () => {
+    expect(Object.keys(ACTION_RESPONSES).sort()).to.deep.equal(Object.keys(ACTION_BODIES).sort());
   });
 
   it('names routes uniquely per mount', () => {

@@ -1,8 +1,16 @@
 import type Koa from 'koa';
 import type { Reply, ResponseSpec, RouteDef } from '../routing';
-import { responseProblems } from '../validation';
+import { responseProblems, Schema } from '../validation';
 
 export type ResponseValidation = 'error' | 'warn' | 'ignore';
+
+/**
+ * Replies of one route that differ by request, each declared on its own: server actions, where
+ * Nova declares a response schema per action method. The handler names its variant in the Reply.
+ */
+export class ResponseVariants {
+  constructor(readonly variants: Readonly<Record<string, Schema | null>>) {}
+}
 
 /** Nova's [api] response_validation: every reply is checked against the route's response schema. */
 export function checkResponse(route: RouteDef, reply: Reply, spec: ResponseSpec, mode: ResponseValidation, ctx: Koa.Context): void {
@@ -15,6 +23,11 @@ export function checkResponse(route: RouteDef, reply: Reply, spec: ResponseSpec,
 }
 
 function problemsOf(reply: Reply, spec: ResponseSpec): string[] {
+  if (spec instanceof ResponseVariants) {
+    const variant = reply.variant ?? '';
+    if (!Object.hasOwn(spec.variants, variant)) return [`no response variant '${variant}' is declared`];
+    return problemsOf(reply, spec.variants[variant]);
+  }
   if (spec === 'binary') return [];
   if (spec === null) return reply.body === undefined || reply.body === null ? [] : ['a body where none is declared'];
   return responseProblems(spec, reply.body);

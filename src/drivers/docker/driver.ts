@@ -5,6 +5,7 @@ import {
   DriverState, InstanceInfo, PowerOffOptions,
 } from '../driver';
 import { addressesOf } from './addresses';
+import { consoleText } from './console-log';
 import { buildContainerSpec, containerName } from './container-spec';
 import { asDriverError, engineMessage, isConflict, isNotFound, isNotModified } from './engine-errors';
 import { EngineImage, ImageLoader } from './images';
@@ -132,14 +133,15 @@ export class DockerDriver implements ComputeDriver {
     }
   }
 
+  /** stdout and stderr as written, also of a stopped container; only the last `lines` lines when given */
   async getConsoleOutput(instance: DriverInstance, lines?: number): Promise<string> {
-    // Tty:true makes logs one raw stream (no 8-byte multiplexing headers) with CRLF line ends
-    const logs = await this.onContainer(
-      instance,
-      (c) => c.logs({ stdout: true, stderr: true, follow: false, ...(lines === undefined ? {} : { tail: lines }) }),
-      'cannot read container logs',
-    );
-    return Buffer.from(logs).toString('utf8').replace(/\r\n/g, '\n');
+    const tail = lines !== undefined && Number.isSafeInteger(lines) ? { tail: lines } : {};
+    return this.onContainer(instance, async (c) => {
+      // spawn always sets Tty, but a container made otherwise logs framed stdout/stderr
+      const tty = (await c.inspect()).Config?.Tty === true;
+      const logs = await c.logs({ stdout: true, stderr: true, follow: false, ...tail });
+      return consoleText(Buffer.from(logs), tty);
+    }, 'cannot read container logs');
   }
 
   /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */

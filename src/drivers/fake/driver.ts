@@ -78,7 +78,8 @@ export class FakeDriver implements ComputeDriver {
 
   async getConsoleOutput(instance: DriverInstance, lines?: number): Promise<string> {
     const all = this.get(instance).console;
-    return (lines === undefined ? all : all.slice(-lines)).join('\n') + '\n';
+    const shown = lines === undefined ? all : all.slice(Math.max(0, all.length - lines)); // slice(-0) would be all
+    return shown.map((line) => `${line}\n`).join('');
   }
 
   async close(): Promise<void> {}
