@@ -48,21 +48,21 @@ export class ComputeManager {
   }
 
   async powerOff(uuid: string, timeoutSec: number): Promise<void> {
-    await this.act(uuid, 'stop', async (driver, di) => {
+    await this.run(uuid, 'stop', async (driver, di) => {
       await driver.powerOff(di, { timeoutSec });
       return { vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN, addresses: [] };
     });
   }
 
   async powerOn(uuid: string): Promise<void> {
-    await this.act(uuid, 'start', async (driver, di) => {
+    await this.run(uuid, 'start', async (driver, di) => {
       await driver.powerOn(di);
       return { vmState: VmState.ACTIVE, ...(await this.observed(driver, di)) };
     });
   }
 
   async reboot(uuid: string, kind: 'SOFT' | 'HARD'): Promise<void> {
-    await this.act(uuid, 'reboot', async (driver, di) => {
+    await this.run(uuid, 'reboot', async (driver, di) => {
       await driver.reboot(di, kind);
       return { vmState: VmState.ACTIVE, ...(await this.observed(driver, di)) };
     });
@@ -76,14 +76,17 @@ export class ComputeManager {
 
   /** A power action the previous process did not finish: take the state the engine reports. */
   async settle(uuid: string): Promise<void> {
-    await this.act(uuid, 'settle', async (driver, di) => {
+    await this.run(uuid, 'settle', async (driver, di) => {
       const seen = await this.observed(driver, di);
       return { ...seen, vmState: seen.powerState === PowerState.RUNNING ? VmState.ACTIVE : VmState.STOPPED };
     });
   }
 
-  /** Runs one driver action; on success applies its patch, on failure records a fault (Nova's wrap_instance_fault). */
-  private async act(uuid: string, name: string,
+  /**
+   * Runs one driver action; on success applies its patch with task_state null, on failure records
+   * a fault and clears the task (Nova's wrap_instance_fault). Feature modules build on this.
+   */
+  async run(uuid: string, name: string,
     action: (driver: ComputeDriver, di: DriverInstance) => Promise<InstancePatch>): Promise<void> {
     const instance = await this.instances.find(uuid);
     const driver = this.driverOf(instance);

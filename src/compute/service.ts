@@ -16,7 +16,7 @@ import { PowerState } from '../drivers/driver';
 import { ComputeManager, toDriverInstance } from './manager';
 import { printable, tailLog } from './console-output';
 import { Scheduler } from '../scheduler/scheduler';
-import { requireState } from './guards';
+import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { sanitizeHostname } from './hostname';
 import { rethrowAs } from './rethrow';
@@ -43,6 +43,17 @@ export interface CreateRequest {
   readonly securityGroups?: readonly { name?: string }[];
 }
 
+/** One asynchronous server action, as startAction runs it. */
+export interface ActionSpec {
+  /** Nova's name for the action in its 409 message ("Cannot 'stop' instance …") */
+  readonly method: string;
+  readonly allowed: StateRequirement;
+  /** the task_state claimed while the work runs */
+  readonly task: TaskState;
+  /** the background work; it must leave task_state null (ComputeManager.run does) */
+  readonly work: () => Promise<void>;
+}
+
 export interface CreateResult {
   readonly instances: InstanceRecord[];
   readonly reservationId: string;
@@ -56,7 +67,8 @@ interface Deps {
 
 /** The compute API (Nova's compute/api.py): checks, state transitions, then background work. */
 export class ComputeService {
-  private readonly manager: ComputeManager;
+  /** the background side; feature modules hand it their work through startAction */
+  readonly manager: ComputeManager;
   private readonly scheduler: Scheduler;
 
   constructor(private readonly d: Deps) {
@@ -139,26 +151,41 @@ export class ComputeService {
   }
 
   async stop(auth: AuthContext, uuid: string): Promise<void> {
-    const instance = await this.get(auth, uuid);
-    await this.transition(instance, { vm: [VmState.ACTIVE, VmState.ERROR], task: [null] }, 'stop', TaskState.POWERING_OFF);
-    this.d.tasks.run(uuid, 'stop', () => this.manager.powerOff(uuid, this.d.config.shutdownTimeoutSec));
+    await this.startAction(auth, uuid, {
+      method: 'stop', allowed: { vm: [VmState.ACTIVE, VmState.ERROR], task: [null] }, task: TaskState.POWERING_OFF,
+      work: () => this.manager.powerOff(uuid, this.d.config.shutdownTimeoutSec),
+    });
   }
 
   async start(auth: AuthContext, uuid: string): Promise<void> {
-    const instance = await this.get(auth, uuid);
-    await this.transition(instance, { vm: [VmState.STOPPED], task: [null] }, 'start', TaskState.POWERING_ON);
-    this.d.tasks.run(uuid, 'start', () => this.manager.powerOn(uuid));
+    await this.startAction(auth, uuid, {
+      method: 'start', allowed: { vm: [VmState.STOPPED], task: [null] }, task: TaskState.POWERING_ON,
+      work: () => this.manager.powerOn(uuid),
+    });
   }
 
   async reboot(auth: AuthContext, uuid: string, kind: 'SOFT' | 'HARD'): Promise<void> {
-    const instance = await this.get(auth, uuid);
     const soft = kind === 'SOFT';
-    const allowed = soft ? { vm: [VmState.ACTIVE], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], task: [null, TaskState.REBOOTING] };
-    await this.transition(instance, allowed, 'reboot', soft ? TaskState.REBOOTING : TaskState.REBOOTING_HARD);
-    this.d.tasks.run(uuid, 'reboot', () => this.manager.reboot(uuid, kind));
+    await this.startAction(auth, uuid, {
+      method: 'reboot',
+      allowed: soft ? { vm: [VmState.ACTIVE], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], task: [null, TaskState.REBOOTING] },
+      task: soft ? TaskState.REBOOTING : TaskState.REBOOTING_HARD,
+      work: () => this.manager.reboot(uuid, kind),
+    });
   }
 
-  /** Nova's get_console_output: the tail of the console log (`length` null or -1: all of it) as printable text. */
+  /**
+   * Nova's pattern for an asynchronous server action: find the server the caller may see, check
+   * its state, claim the task_state atomically (a concurrent loser gets the same 409), then run the
+   * work in the background, serialized per server. Returns the server as it was before the claim.
+   */
+  async startAction(auth: AuthContext, uuid: string, spec: ActionSpec): Promise<InstanceRecord> {
+    const instance = await this.get(auth, uuid);
+    await this.transition(instance, spec.allowed, spec.method, spec.task);
+    this.d.tasks.run(uuid, spec.method, spec.work);
+    return instance;
+  }
+
   async getConsoleOutput(auth: AuthContext, uuid: string, length: number | null): Promise<string> {
     const instance = await this.get(auth, uuid);
     // no container yet (building, or the spawn failed): Nova's check_instance_host answers 409
@@ -187,7 +214,7 @@ export class ComputeService {
   }
 
   /** Checks the state guard, then claims the task_state atomically: a concurrent loser gets the same 409. */
-  private async transition(instance: InstanceRecord, req: Parameters<typeof requireState>[1], method: string, task: TaskState): Promise<void> {
+  private async transition(instance: InstanceRecord, req: StateRequirement, method: string, task: TaskState): Promise<void> {
     requireState(instance, req, method);
     if (!(await this.d.instances.update(instance.uuid, { taskState: task }, instance.taskState))) {
       const fresh = await this.d.instances.find(instance.uuid);
