@@ -109,11 +109,14 @@ describe('DockerDriver console output on a real engine', function () {
     await expectRejection(driver.getConsoleOutput(makeInstance({ projectId: fixtures.projectId })), InstanceNotFoundInDriver);
   });
 
-  it('is reached through busybox too: the boot line of the fixture image', async function () {
+  it('is reached through busybox too: the boot log of the fixture image', async function () {
     const spawned = makeInstance({ projectId: fixtures.projectId });
     const instance = { ...spawned, driverState: await driver.spawn(spawned, fixtures.image(busyboxTar), { memoryMb: 64, vcpus: 1 }) };
     try {
-      expect(await consoleWith(instance, 'novashim busybox up')).to.equal(`novashim busybox up: ${instance.hostname}\n`);
+      const log = await consoleWith(instance, 'novashim busybox up');
+      expect(log.startsWith(`novashim busybox booting: ${instance.hostname}\n`), log).to.equal(true);
+      expect(log.endsWith(`novashim busybox up: ${instance.hostname}\n`), log).to.equal(true);
+      expect(await driver.getConsoleOutput(instance, 1)).to.equal(`novashim busybox up: ${instance.hostname}\n`);
     } finally {
       await driver.destroy(instance);
     }
