@@ -7,7 +7,7 @@ import { containerName } from '../../src/drivers/docker/container-spec';
 import { INSTANCE_LABEL, PROJECT_LABEL } from '../../src/drivers/docker/labels';
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
 import { expectRejection, makeInstance } from './conformance';
-import { EngineFixtures, FIXTURE_TAG, engineProblem } from './docker-fixtures';
+import { FIXTURE_TAG, useEngine } from './docker-fixtures';
 
 /** one Docker log frame: stream byte, 3 zero bytes, big-endian length, payload */
 const frame = (stream: 1 | 2, text: string): Buffer => {
@@ -34,25 +34,8 @@ describe('DockerDriver console output on a real engine', function () {
   this.timeout(120_000);
   const endpoint = process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const docker = dockerFromHost(endpoint);
-  const fixtures = new EngineFixtures(docker);
+  const { fixtures, busyboxTar: fixtureTar } = useEngine(docker, endpoint, 'Docker console tests');
   const driver = new DockerDriver({ docker, defaultStopTimeoutSec: 3 });
-  let engineUp = false;
-  let busyboxTar = '';
-
-  before(async function () {
-    const problem = await engineProblem(docker, endpoint);
-    if (problem) {
-      if (process.env.REQUIRE_DOCKER === '1') throw new Error(`REQUIRE_DOCKER=1 but ${problem}`);
-      console.log(`    skipping the Docker console tests: ${problem}`);
-      this.skip();
-    }
-    engineUp = true;
-    busyboxTar = await fixtures.buildBusybox();
-  });
-  after(async function () {
-    if (engineUp) await fixtures.cleanup();
-    else fixtures.discardWorkDir();
-  });
 
   /** polls until the console holds `text`, so the test does not race the container's first writes */
   async function consoleWith(instance: DriverInstance, text: string, timeoutMs = 10_000): Promise<string> {
@@ -111,7 +94,7 @@ describe('DockerDriver console output on a real engine', function () {
 
   it('is reached through busybox too: the boot log of the fixture image', async function () {
     const spawned = makeInstance({ projectId: fixtures.projectId });
-    const instance = { ...spawned, driverState: await driver.spawn(spawned, fixtures.image(busyboxTar), { memoryMb: 64, vcpus: 1 }) };
+    const instance = { ...spawned, driverState: await driver.spawn(spawned, fixtures.image(fixtureTar()), { memoryMb: 64, vcpus: 1 }) };
     try {
       const log = await consoleWith(instance, 'novashim busybox up');
       expect(log.startsWith(`novashim busybox booting: ${instance.hostname}\n`), log).to.equal(true);

@@ -44,6 +44,31 @@ export async function engineProblem(docker: Dockerode, endpoint: string): Promis
 }
 
 /**
+ * The hooks every real-engine suite needs, registered in the calling describe(): without an engine
+ * the suite fails (REQUIRE_DOCKER=1) or skips with the reason; with one, the busybox fixture is
+ * built first and whatever the suite made is removed after.
+ */
+export function useEngine(docker: Dockerode, endpoint: string, suite: string, earlierProblem: () => string | null = () => null) {
+  const fixtures = new EngineFixtures(docker);
+  const state = { busyboxTar: '', engineUp: false };
+  before(async function () {
+    const problem = earlierProblem() ?? (await engineProblem(docker, endpoint));
+    if (problem) {
+      if (process.env.REQUIRE_DOCKER === '1') throw new Error(`REQUIRE_DOCKER=1 but ${problem}`);
+      console.log(`    skipping the ${suite}: ${problem}`);
+      this.skip();
+    }
+    state.engineUp = true;
+    state.busyboxTar = await fixtures.buildBusybox();
+  });
+  after(async function () {
+    if (state.engineUp) await fixtures.cleanup();
+    else fixtures.discardWorkDir();
+  });
+  return { fixtures, busyboxTar: () => state.busyboxTar };
+}
+
+/**
  * Everything the Docker tests create on the engine, so `cleanup` removes exactly that: containers
  * of this run's project label, `novashim/image:<id>` tags of this run's image ids, and fixture
  * images this run built.

@@ -13,7 +13,7 @@ import { imageTag } from '../../src/drivers/docker/images';
 import { INSTANCE_LABEL, PROJECT_LABEL } from '../../src/drivers/docker/labels';
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
 import { describeDriver, expectRejection, makeInstance } from './conformance';
-import { EngineFixtures, engineProblem, variantTag } from './docker-fixtures';
+import { variantTag, useEngine } from './docker-fixtures';
 import { SshBridge } from './ssh-bridge';
 
 const MIB = 1024 * 1024;
@@ -47,25 +47,7 @@ describe('DockerDriver without an engine', function () {
 
 describe('DockerDriver on a real engine', function () {
   this.timeout(120_000);
-  const fixtures = new EngineFixtures(docker);
-  let busyboxTar = '';
-  let engineUp = false;
-
-  before(async function () {
-    const problem = transportProblem ?? (await engineProblem(docker, endpoint));
-    if (problem) {
-      if (process.env.REQUIRE_DOCKER === '1') throw new Error(`REQUIRE_DOCKER=1 but ${problem}`);
-      console.log(`    skipping the Docker driver tests: ${problem}`);
-      this.skip();
-    }
-    engineUp = true;
-    busyboxTar = await fixtures.buildBusybox();
-  });
-
-  after(async function () {
-    if (engineUp) await fixtures.cleanup();
-    else fixtures.discardWorkDir();
-  });
+  const { fixtures, busyboxTar: fixtureTar } = useEngine(docker, endpoint, 'Docker driver tests', () => transportProblem);
 
   /** a driver with short stop timeouts so tests do not wait out the default 10 s */
   const newDriver = (opts: Partial<ConstructorParameters<typeof DockerDriver>[0]> = {}) =>
@@ -74,14 +56,14 @@ describe('DockerDriver on a real engine', function () {
     makeInstance({ projectId: fixtures.projectId, ...overrides });
   const inspectByName = (uuid: string) => docker.getContainer(containerName(uuid)).inspect();
 
-  async function spawnOn(driver: DockerDriver, instance: DriverInstance, tarball = busyboxTar): Promise<DriverInstance> {
+  async function spawnOn(driver: DockerDriver, instance: DriverInstance, tarball = fixtureTar()): Promise<DriverInstance> {
     const driverState = await driver.spawn(instance, fixtures.image(tarball), flavor);
     return { ...instance, driverState };
   }
 
   describeDriver('docker', async () => ({
     driver: newDriver(),
-    image: fixtures.image(busyboxTar),
+    image: fixtures.image(fixtureTar()),
     projectId: fixtures.projectId,
     cleanup: async () => undefined, // the shared Dockerode is a unix socket: nothing to close
   }));
@@ -217,7 +199,7 @@ describe('DockerDriver on a real engine', function () {
     });
 
     it('loads a new image once for concurrent spawns, and both run', async function () {
-      const image = fixtures.image(busyboxTar);
+      const image = fixtures.image(fixtureTar());
       const instances = [newInstance(), newInstance()];
       spawnedHere.push(...instances);
       const states = await Promise.all(instances.map((i) => driver.spawn(i, image, flavor)));
@@ -240,7 +222,7 @@ describe('DockerDriver on a real engine', function () {
 
     it('boots a gzip-compressed docker save tarball', async function () {
       const gzipped = join(fixtures.workDir, 'busybox.tar.gz');
-      await pipeline(createReadStream(busyboxTar), createGzip(), createWriteStream(gzipped));
+      await pipeline(createReadStream(fixtureTar()), createGzip(), createWriteStream(gzipped));
       const instance = newInstance();
       spawnedHere.push(instance);
       const state = await driver.spawn(instance, fixtures.image(gzipped), flavor);
