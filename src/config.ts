@@ -22,6 +22,8 @@ export interface Config {
   readonly region: string;
   readonly computeHost: string;
   readonly logLevel: string;
+  readonly serialConsole: 'enabled' | 'disabled';
+  readonly consoleTokenTtlSec: number;
 }
 
 interface Field<K extends keyof Config> {
@@ -82,6 +84,10 @@ export const CONFIG_FIELDS = [
     fallback: () => 'novashim-1', parse: text }),
   field({ key: 'logLevel', env: 'NOVASHIM_LOG_LEVEL', description: 'pino log level',
     fallback: () => 'info', parse: text }),
+  field({ key: 'serialConsole', env: 'NOVASHIM_SERIAL_CONSOLE', description: "os-getSerialConsole: enabled or disabled (Nova's [serial_console] enabled)",
+    fallback: () => 'enabled' as const, parse: oneOf('NOVASHIM_SERIAL_CONSOLE', ['enabled', 'disabled'] as const) }),
+  field({ key: 'consoleTokenTtlSec', env: 'NOVASHIM_CONSOLE_TOKEN_TTL', description: "seconds a console URL's one-time token stays valid (Nova's [consoleauth] token_ttl)",
+    fallback: () => 600, parse: integer('NOVASHIM_CONSOLE_TOKEN_TTL') }),
 ] as const;
 
 /** Builds the config from an environment; overrides win (tests pass them directly). */

@@ -78,6 +78,13 @@ export class InstanceInvalidState extends Conflict {
   }
 }
 
+/** Nova's InstanceIsLocked: a non-admin acting on a locked server. */
+export class InstanceIsLocked extends Conflict {
+  constructor(id: string) {
+    super(`Instance ${id} is locked`);
+  }
+}
+
 /** Nova's InstanceNotReady: the instance has no host or container yet (still building, or its spawn failed). */
 export class InstanceNotReady extends Conflict {
   constructor(id: string) {
@@ -89,6 +96,20 @@ export class InstanceNotReady extends Conflict {
 export class InstanceNotFoundInDriver extends DomainError {
   constructor(id: string) {
     super(`Instance ${id} could not be found on its host.`);
+  }
+}
+
+/** Nova's SetAdminPasswdNotSupported: the instance's image has no way to hold a root password (409). */
+export class SetAdminPasswdNotSupported extends Conflict {
+  constructor() {
+    super('Set admin password is not supported');
+  }
+}
+
+/** Nova's InstancePasswordSetFailed (409); the reason never carries the password. */
+export class InstancePasswordSetFailed extends Conflict {
+  constructor(id: string, reason: string) {
+    super(`Failed to set admin password on ${id} because ${reason}`);
   }
 }
 

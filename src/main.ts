@@ -10,6 +10,7 @@ import { IdentityStore } from './db/stores/identity';
 import { bootstrapIdentity } from './identity/bootstrap';
 import { writeOpenrcFiles } from './openrc';
 import { registerFixtureImages } from './image/fixtures';
+import { serveSerialConsoles } from './console/serial-proxy';
 
 export interface Running {
   readonly server: Server;
@@ -31,12 +32,14 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   await registerFixtureImages(services.images, projects.adminProjectId, log);
   await services.compute.recoverInterrupted();
   const server = buildApp(config, log, services).listen(config.port, config.host);
+  const consoles = serveSerialConsoles(server, services.consoles, log.child({ component: 'serial-console' }));
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const files = writeOpenrcFiles(config);
   log.info({ url: config.publicUrl, openrc: files }, `novashim listening; credentials: source ${files.admin} (admin) or ${files.demo} (demo)`);
   return {
     server, services,
     async stop() {
+      consoles.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.tasks.idle();
       await services.drivers.closeAll();

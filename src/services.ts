@@ -8,7 +8,17 @@ import { IdentityAdmin } from './identity/admin';
 import { ImageStore } from './db/stores/images';
 import { ImageService } from './image/service';
 import { ComputeService } from './compute/service';
+import { RemoteConsoleService } from './compute/remote-consoles';
+import { ConsoleTokenStore } from './db/stores/console-tokens';
+import { PauseSuspendService } from './compute/pause-suspend';
+import { AdminPasswordService } from './compute/admin-password';
+import { SnapshotService } from './compute/snapshots';
 import { TaskRunner } from './compute/tasks';
+import { RebuildService } from './compute/rebuild';
+import { ResizeService } from './compute/resize';
+import { InstanceActionRecorder } from './compute/instance-actions';
+import { ServerLocks } from './compute/lock';
+import { InstanceActionStore } from './db/stores/instance-actions';
 import { FlavorStore } from './db/stores/flavors';
 import { InstanceStore } from './db/stores/instances';
 import { KeypairStore } from './db/stores/keypairs';
@@ -21,11 +31,22 @@ export interface Services {
   readonly identityAdmin: IdentityAdmin;
   readonly images: ImageService;
   readonly compute: ComputeService;
+  /** os-getSerialConsole URLs and their one-time tokens */
+  readonly consoles: RemoteConsoleService;
+  readonly pauseSuspend: PauseSuspendService;
+  readonly adminPassword: AdminPasswordService;
+  readonly snapshots: SnapshotService;
   readonly flavors: FlavorStore;
   readonly instances: InstanceStore;
   readonly keypairs: KeypairStore;
   readonly drivers: DriverRegistry;
   readonly tasks: TaskRunner;
+  readonly rebuild: RebuildService;
+  readonly resize: ResizeService;
+  /** for views built outside the route factories (server action replies need the public URL) */
+  readonly config: Config;
+  readonly instanceActions: InstanceActionRecorder;
+  readonly locks: ServerLocks;
 }
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
@@ -38,6 +59,14 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const keypairs = new KeypairStore(db);
   const drivers = new DriverRegistry({ [config.computeHost]: driver });
   const tasks = new TaskRunner(log.child({ component: 'tasks' }));
-  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks });
-  return { db, identity, identityAdmin, images, compute, flavors, instances, keypairs, drivers, tasks };
+  const instanceActions = new InstanceActionRecorder(new InstanceActionStore(db), log.child({ component: 'instance-actions' }));
+  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions });
+  const locks = new ServerLocks(compute, instances, instanceActions);
+  const pauseSuspend = new PauseSuspendService(compute, drivers);
+  const adminPassword = new AdminPasswordService(compute, drivers);
+  const snapshots = new SnapshotService({ compute, instances, images, drivers, log: log.child({ component: 'snapshots' }), publicUrl: config.publicUrl });
+  const rebuild = new RebuildService({ compute, instances, images, shutdownTimeoutSec: config.shutdownTimeoutSec });
+  const resize = new ResizeService({ compute, instances, flavors, images, drivers });
+  const consoles = new RemoteConsoleService({ config, compute, instances, drivers, tokens: new ConsoleTokenStore(db) });
+  return { db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles };
 }

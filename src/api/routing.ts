@@ -70,7 +70,8 @@ export function compileSchemas(route: RouteDef): void {
 
 function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
   return async (ctx) => {
-    const auth = route.auth === 'public' ? PUBLIC : await opts.authenticate(ctx);
+    const authenticated = route.auth === 'public' ? PUBLIC : await opts.authenticate(ctx);
+    const auth: AuthContext = { ...authenticated, requestId: ctx.state.requestId };
     if (route.auth === 'token') requireWriter(route, auth);
     const version: Microversion = ctx.state.version;
     const pickVersion = opts.versioned ? version : null;

@@ -7,6 +7,8 @@ import type { ImageService } from '../image/service';
 import type { ImageRecord } from '../db/stores/images';
 import { DomainError, InstanceNotFoundInDriver } from '../errors';
 import { TaskState, VmState } from './states';
+import { computeEventName, EventHandle, InstanceActionRecorder } from './instance-actions';
+import { settleFrozen } from './pause-suspend';
 
 /**
  * The compute manager: the work that runs in the background once the API has accepted a request
@@ -18,12 +20,15 @@ export class ComputeManager {
     private readonly images: ImageService,
     private readonly drivers: DriverRegistry,
     private readonly log: Logger,
+    /** records each run/spawn/destroy as an event of the instance action it belongs to */
+    private readonly actions?: InstanceActionRecorder,
   ) {}
 
   async spawn(uuid: string, image: ImageRecord): Promise<void> {
     const instance = await this.instances.find(uuid);
     if (!(await this.instances.update(uuid, { taskState: TaskState.SPAWNING }, TaskState.SCHEDULING))) return; // deleted meanwhile
     const driver = this.driverOf(instance);
+    const event = await this.startEvent(uuid, 'spawn');
     try {
       const driverState = await driver.spawn(toDriverInstance(instance), this.images.driverImage(image), instance.flavor);
       const info = await driver.getInfo({ ...toDriverInstance(instance), driverState });
@@ -33,14 +38,18 @@ export class ComputeManager {
       }, TaskState.SPAWNING);
       // the server was deleted while it spawned: its delete task runs next and removes the container
       if (!settled) this.log.info({ instanceId: uuid }, 'instance deleted while spawning');
+      await event.finish();
     } catch (err) {
+      await event.finish(err);
       await this.fail(instance, driver, err);
     }
   }
 
   async destroy(uuid: string): Promise<void> {
     const instance = await this.instances.find(uuid);
-    await this.driverOf(instance).destroy(toDriverInstance(instance));
+    const event = await this.startEvent(uuid, 'delete');
+    await this.driverOf(instance).destroy(toDriverInstance(instance)).catch(async (err) => { await event.finish(err); throw err; });
+    await event.finish();
     const now = new Date();
     await this.instances.update(uuid, {
       vmState: VmState.DELETED, taskState: null, powerState: PowerState.NOSTATE, deletedAt: now, terminatedAt: now,
@@ -76,8 +85,11 @@ export class ComputeManager {
 
   /** A power action the previous process did not finish: take the state the engine reports. */
   async settle(uuid: string): Promise<void> {
+    const before = await this.instances.find(uuid);
     await this.run(uuid, 'settle', async (driver, di) => {
       const seen = await this.observed(driver, di);
+      const frozen = settleFrozen(before, seen.powerState); // paused or suspended, not stopped
+      if (frozen) return { ...seen, ...frozen };
       return { ...seen, vmState: seen.powerState === PowerState.RUNNING ? VmState.ACTIVE : VmState.STOPPED };
     });
   }
@@ -90,15 +102,23 @@ export class ComputeManager {
     action: (driver: ComputeDriver, di: DriverInstance) => Promise<InstancePatch>): Promise<void> {
     const instance = await this.instances.find(uuid);
     const driver = this.driverOf(instance);
+    const event = await this.startEvent(uuid, name);
     try {
       const patch = await action(driver, toDriverInstance(instance));
       await this.instances.update(uuid, { ...patch, taskState: null });
+      await event.finish();
     } catch (err) {
+      await event.finish(err);
       this.log.warn({ err, instanceId: uuid, action: name }, 'instance action failed');
       await this.recordFault(uuid, err);
       const gone = err instanceof InstanceNotFoundInDriver;
       await this.instances.update(uuid, gone ? { taskState: null, vmState: VmState.ERROR, powerState: PowerState.NOSTATE } : { taskState: null });
     }
+  }
+
+  /** Nova's @wrap_instance_event(prefix='compute'): the event of `name` on the current instance action. */
+  private async startEvent(uuid: string, name: string): Promise<EventHandle> {
+    return this.actions ? this.actions.startEvent(uuid, computeEventName(name)) : { finish: async () => undefined };
   }
 
   private async observed(driver: ComputeDriver, di: DriverInstance): Promise<InstancePatch> {
@@ -130,5 +150,8 @@ export class ComputeManager {
 }
 
 export function toDriverInstance(i: InstanceRecord): DriverInstance {
-  return { uuid: i.uuid, projectId: i.projectId, hostname: i.hostname, metadata: i.metadata, driverState: i.driverState };
+  return {
+    uuid: i.uuid, projectId: i.projectId, hostname: i.hostname, metadata: i.metadata, driverState: i.driverState,
+    publicKeys: i.keyData ? [i.keyData] : [],
+  };
 }

@@ -20,6 +20,8 @@ import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { sanitizeHostname } from './hostname';
 import { rethrowAs } from './rethrow';
+import { InstanceActionRecorder, novaActionName } from './instance-actions';
+import { requireUnlocked } from './lock';
 import { canonicalIPv6, checkMetadataQuota, checkRequestedNetworks, checkSecurityGroups, RequestedNetwork } from './request-checks';
 
 export const DEFAULT_AZ = 'nova';
@@ -52,6 +54,10 @@ export interface ActionSpec {
   readonly task: TaskState;
   /** the background work; it must leave task_state null (ComputeManager.run does) */
   readonly work: () => Promise<void>;
+  /** Nova's instance action name (os-instance-actions), when it is not novaActionName(method) */
+  readonly action?: string;
+  /** true for the few actions Nova allows on a locked server (no @check_instance_lock: createImage, createBackup) */
+  readonly ignoresLock?: boolean;
 }
 
 export interface CreateResult {
@@ -63,6 +69,7 @@ export interface CreateResult {
 interface Deps {
   config: Config; log: Logger; instances: InstanceStore; flavors: FlavorStore; keypairs: KeypairStore;
   images: ImageService; drivers: DriverRegistry; tasks: TaskRunner;
+  actions: InstanceActionRecorder;
 }
 
 /** The compute API (Nova's compute/api.py): checks, state transitions, then background work. */
@@ -72,7 +79,7 @@ export class ComputeService {
   private readonly scheduler: Scheduler;
 
   constructor(private readonly d: Deps) {
-    this.manager = new ComputeManager(d.instances, d.images, d.drivers, d.log.child({ component: 'manager' }));
+    this.manager = new ComputeManager(d.instances, d.images, d.drivers, d.log.child({ component: 'manager' }), d.actions);
     this.scheduler = new Scheduler(d.drivers, d.instances);
   }
 
@@ -109,12 +116,13 @@ export class ComputeService {
         driverState: null, accessIPv4: req.accessIPv4 ?? null, accessIPv6: req.accessIPv6 ? canonicalIPv6(req.accessIPv6) : null,
         diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive ? 'True' : '', userData: req.userData ?? null,
         reservationId, launchIndex: index, progress: 0, createdAt: now, updatedAt: now,
-        launchedAt: null, terminatedAt: null, deletedAt: null, fault: null,
+        launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null,
       });
     }
     await this.d.instances.insert(...instances);
     for (const instance of instances) {
-      this.d.tasks.run(instance.uuid, 'spawn', () => this.manager.spawn(instance.uuid, image));
+      const actionId = await this.d.actions.start(auth, instance.uuid, 'create');
+      this.d.tasks.run(instance.uuid, 'spawn', this.d.actions.within(instance.uuid, actionId, () => this.manager.spawn(instance.uuid, image)));
     }
     return { instances, reservationId, adminPass: req.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12) };
   }
@@ -145,9 +153,11 @@ export class ComputeService {
   /** Delete is allowed in any state; the server answers 404 once its container is gone. */
   async delete(auth: AuthContext, uuid: string): Promise<void> {
     const instance = await this.get(auth, uuid);
+    requireUnlocked(instance, auth);
     if (instance.taskState === TaskState.DELETING) return;
     await this.d.instances.update(uuid, { taskState: TaskState.DELETING });
-    this.d.tasks.run(uuid, 'delete', () => this.manager.destroy(uuid));
+    const actionId = await this.d.actions.start(auth, uuid, 'delete');
+    this.d.tasks.run(uuid, 'delete', this.d.actions.within(uuid, actionId, () => this.manager.destroy(uuid)));
   }
 
   async stop(auth: AuthContext, uuid: string): Promise<void> {
@@ -168,21 +178,29 @@ export class ComputeService {
     const soft = kind === 'SOFT';
     await this.startAction(auth, uuid, {
       method: 'reboot',
-      allowed: soft ? { vm: [VmState.ACTIVE], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], task: [null, TaskState.REBOOTING] },
+      allowed: soft ? { vm: [VmState.ACTIVE], task: [null] } : {
+        // Nova's ALLOW_HARD_REBOOT and ALLOW_REBOOT: a hard reboot also thaws a paused or suspended server
+        vm: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR, VmState.PAUSED, VmState.SUSPENDED],
+        task: [null, TaskState.REBOOTING, TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING],
+      },
       task: soft ? TaskState.REBOOTING : TaskState.REBOOTING_HARD,
       work: () => this.manager.reboot(uuid, kind),
     });
   }
 
   /**
-   * Nova's pattern for an asynchronous server action: find the server the caller may see, check
-   * its state, claim the task_state atomically (a concurrent loser gets the same 409), then run the
-   * work in the background, serialized per server. Returns the server as it was before the claim.
+   * Nova's pattern for an asynchronous server action: find the server the caller may see, refuse
+   * a non-admin on a locked server, check its state, claim the task_state atomically (a concurrent
+   * loser gets the same 409), record the instance action, then run the work in the background,
+   * serialized per server (the events it reports attach to that action). Returns the server as it
+   * was before the claim.
    */
   async startAction(auth: AuthContext, uuid: string, spec: ActionSpec): Promise<InstanceRecord> {
     const instance = await this.get(auth, uuid);
+    if (!spec.ignoresLock) requireUnlocked(instance, auth);
     await this.transition(instance, spec.allowed, spec.method, spec.task);
-    this.d.tasks.run(uuid, spec.method, spec.work);
+    const actionId = await this.d.actions.start(auth, uuid, spec.action ?? novaActionName(spec.method));
+    this.d.tasks.run(uuid, spec.method, this.d.actions.within(uuid, actionId, spec.work));
     return instance;
   }
 

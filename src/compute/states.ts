@@ -5,6 +5,9 @@ export const VmState = {
   STOPPED: 'stopped',
   DELETED: 'deleted',
   ERROR: 'error',
+  PAUSED: 'paused',
+  SUSPENDED: 'suspended',
+  RESIZED: 'resized',
 } as const;
 export type VmState = (typeof VmState)[keyof typeof VmState];
 
@@ -16,19 +19,45 @@ export const TaskState = {
   REBOOTING: 'rebooting',
   REBOOTING_HARD: 'rebooting_hard',
   DELETING: 'deleting',
+  IMAGE_SNAPSHOT_PENDING: 'image_snapshot_pending',
+  IMAGE_SNAPSHOT: 'image_snapshot',
+  IMAGE_BACKUP: 'image_backup',
+  IMAGE_PENDING_UPLOAD: 'image_pending_upload',
+  IMAGE_UPLOADING: 'image_uploading',
+  PAUSING: 'pausing',
+  UNPAUSING: 'unpausing',
+  SUSPENDING: 'suspending',
+  RESUMING: 'resuming',
+  REBUILDING: 'rebuilding',
+  REBUILD_BLOCK_DEVICE_MAPPING: 'rebuild_block_device_mapping',
+  REBUILD_SPAWNING: 'rebuild_spawning',
+  RESIZE_PREP: 'resize_prep',
+  RESIZE_MIGRATING: 'resize_migrating',
+  RESIZE_MIGRATED: 'resize_migrated',
+  RESIZE_FINISH: 'resize_finish',
+  RESIZE_REVERTING: 'resize_reverting',
+  RESIZE_CONFIRMING: 'resize_confirming',
+  UPDATING_PASSWORD: 'updating_password',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** rebuild and resize task_states shown as their own status (Nova's _STATE_MAP) */
+const REBUILD_STATUSES = { rebuilding: 'REBUILD', rebuild_block_device_mapping: 'REBUILD', rebuild_spawning: 'REBUILD' } as const;
+const RESIZE_STATUSES = { resize_prep: 'RESIZE', resize_migrating: 'RESIZE', resize_migrated: 'RESIZE', resize_finish: 'RESIZE' } as const;
 
 /**
  * vm_state × task_state → API status: Nova's _STATE_MAP for the states we support.
  * `default` applies when the task_state has no entry of its own.
  */
 const STATUS_TABLE: Record<VmState, { default: string } & Partial<Record<TaskState, string>>> = {
-  active: { default: 'ACTIVE', rebooting: 'REBOOT', rebooting_hard: 'HARD_REBOOT' },
+  active: { default: 'ACTIVE', rebooting: 'REBOOT', rebooting_hard: 'HARD_REBOOT', updating_password: 'PASSWORD', ...REBUILD_STATUSES, ...RESIZE_STATUSES },
   building: { default: 'BUILD' },
-  stopped: { default: 'SHUTOFF' },
+  stopped: { default: 'SHUTOFF', ...REBUILD_STATUSES, ...RESIZE_STATUSES },
   deleted: { default: 'DELETED' },
-  error: { default: 'ERROR' },
+  error: { default: 'ERROR', ...REBUILD_STATUSES },
+  paused: { default: 'PAUSED' },
+  suspended: { default: 'SUSPENDED' },
+  resized: { default: 'VERIFY_RESIZE', resize_reverting: 'REVERT_RESIZE' },
 };
 
 export function statusOf(vm: VmState, task: TaskState | null): string {
@@ -47,4 +76,5 @@ export function vmStatesForStatus(status: string): { vm: VmState[]; task?: TaskS
 }
 
 /** Statuses a client may filter on (unknown ones give an empty list, as Nova does). */
-export const ALL_STATUSES = ['ACTIVE', 'BUILD', 'SHUTOFF', 'DELETED', 'ERROR', 'REBOOT', 'HARD_REBOOT'];
+export const ALL_STATUSES = ['ACTIVE', 'BUILD', 'SHUTOFF', 'DELETED', 'ERROR', 'REBOOT', 'HARD_REBOOT', 'PAUSED', 'SUSPENDED',
+  'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'REVERT_RESIZE', 'PASSWORD'];

@@ -22,11 +22,29 @@ export interface DriverCapabilities {
   readonly reboot: boolean;
   /** getConsoleOutput returns the instance's console log */
   readonly consoleOutput: boolean;
+  /** setAdminPassword sets root's password inside the running instance (Nova's set_admin_password) */
+  readonly setAdminPassword: boolean;
+  /** resize applies a new flavor's limits (memory, CPUs) to the instance in place */
+  readonly resize: boolean;
+  /** snapshot returns the instance's filesystem as a bootable `docker save` tarball */
+  readonly snapshot: boolean;
+  /** pause/unpause freeze and thaw the instance in place (memory kept, no CPU) */
+  readonly pause: boolean;
+  /** suspend/resume put the instance to sleep and wake it (see the driver for what is released) */
+  readonly suspend: boolean;
+  /** attachConsole connects to the instance's console TTY (an interactive serial console) */
+  readonly serialConsole: boolean;
 }
 
 export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
   reboot: false,
   consoleOutput: false,
+  setAdminPassword: false,
+  resize: false,
+  snapshot: false,
+  pause: false,
+  suspend: false,
+  serialConsole: false,
 });
 
 /** What the driver needs to know about the instance it acts on. */
@@ -37,6 +55,8 @@ export interface DriverInstance {
   readonly metadata: Readonly<Record<string, string>>;
   /** the opaque state a previous spawn returned, or null before the first spawn */
   readonly driverState: DriverState | null;
+  /** OpenSSH public key lines for root's authorized_keys, written at spawn (the server's key_name) */
+  readonly publicKeys?: readonly string[];
 }
 
 export interface DriverFlavor {
@@ -97,6 +117,41 @@ export interface ComputeDriver {
   /** UUIDs of the instances this driver owns on its engine (from ownership labels) */
   listInstances(): Promise<string[]>;
   getConsoleOutput?(instance: DriverInstance, lines?: number): Promise<string>;
+  /**
+   * set root's password in the running instance; SetAdminPasswdNotSupported when its image has no
+   * way to hold one, InstancePasswordSetFailed when it is not running or the change fails
+   */
+  setAdminPassword?(instance: DriverInstance, password: string): Promise<void>;
+  /** apply the flavor's limits to the existing instance, running or stopped, without recreating it */
+  resize?(instance: DriverInstance, flavor: DriverFlavor): Promise<void>;
+  /**
+   * the instance as it is now (running or not) as a `docker save` tarball of one image keeping the
+   * original CMD/ENTRYPOINT, bootable with container_format=docker; the driver cleans up what it
+   * made on the engine once the stream ends, fails or is destroyed
+   */
+  snapshot?(instance: DriverInstance): Promise<NodeJS.ReadableStream>;
+  /** freeze a running instance (getInfo: PAUSED); already paused counts as success */
+  pause?(instance: DriverInstance): Promise<void>;
+  /** thaw a paused instance (getInfo: RUNNING); already running counts as success */
+  unpause?(instance: DriverInstance): Promise<void>;
+  /**
+   * suspend a running instance: it stops running, keeping its state. getInfo then reports
+   * SUSPENDED, or PAUSED on an engine that cannot tell the two apart (the compute layer keeps
+   * vm_state and maps it). Already suspended counts as success.
+   */
+  suspend?(instance: DriverInstance): Promise<void>;
+  /** wake a suspended instance (getInfo: RUNNING); already running counts as success */
+  resume?(instance: DriverInstance): Promise<void>;
+  /**
+   * a live, raw byte stream to the running instance's console TTY: what is written reaches it as
+   * typed input, what it prints is read back; destroying it detaches, and it ends when the
+   * instance stops. InstanceNotFoundInDriver when the instance is gone, InstanceNotReady when it is not
+   * running. Nothing earlier is replayed (that is getConsoleOutput).
+   */
+  attachConsole?(instance: DriverInstance): Promise<ConsoleStream>;
   /** release connections */
   close(): Promise<void>;
 }
+
+/** A console connection: a duplex byte stream (Node's Duplex satisfies it). */
+export type ConsoleStream = import('node:stream').Duplex;

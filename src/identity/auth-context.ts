@@ -12,4 +12,6 @@ export interface AuthContext {
   readonly expiresAt: Date;
   readonly methods: readonly string[];
   readonly auditId: string;
+  /** the request's x-openstack-request-id (Nova's context.request_id), set by the router */
+  readonly requestId?: string;
 }

@@ -18,7 +18,7 @@ class ScriptedConsoleDriver extends FakeDriver {
 }
 
 class NoConsoleDriver extends FakeDriver {
-  override readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: false });
+  override readonly capabilities: DriverCapabilities = Object.freeze({ ...new FakeDriver().capabilities, consoleOutput: false });
 }
 
 describe('compute API: os-getConsoleOutput', () => {

@@ -17,7 +17,7 @@ function instance(projectId: string, createdAt: number, fields: Partial<Instance
     vmState: 'building', taskState: 'scheduling', powerState: 0, keyName: null, keyData: null, metadata: { a: 'b' },
     addresses: [], driverState: null, accessIPv4: null, accessIPv6: null, diskConfig: 'MANUAL', configDrive: '',
     userData: null, reservationId: 'r-1', launchIndex: 0, progress: 0, createdAt: at, updatedAt: at,
-    launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, ...fields,
+    launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null, ...fields,
   };
 }
 

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import * as tar from 'tar-stream';
 import { expect } from 'chai';
-import { ImageNotBootable, InstanceNotFoundInDriver } from '../../src/errors';
+import { DriverError, ImageNotBootable, InstanceNotFoundInDriver, InstancePasswordSetFailed } from '../../src/errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverImage, DriverInstance, PowerState,
 } from '../../src/drivers/driver';
+import { InstanceNotReady } from '../../src/errors';
+import type { ConsoleStream } from '../../src/drivers/driver';
 
 export interface DriverHarness {
   readonly driver: ComputeDriver;
@@ -17,6 +20,11 @@ export interface DriverHarness {
 /** each optional ComputeDriver method and the capability flag that promises it */
 const OPTIONAL_METHODS: ReadonlyArray<[keyof DriverCapabilities, keyof ComputeDriver]> = [
   ['consoleOutput', 'getConsoleOutput'],
+  ['setAdminPassword', 'setAdminPassword'],
+  ['pause', 'pause'], ['pause', 'unpause'], ['suspend', 'suspend'], ['suspend', 'resume'],
+  ['serialConsole', 'attachConsole'],
+  ['resize', 'resize'],
+  ['snapshot', 'snapshot'],
 ];
 
 export const SMALL_FLAVOR: DriverFlavor = Object.freeze({ memoryMb: 64, vcpus: 1 });
@@ -164,6 +172,255 @@ export function describeDriver(name: string, make: () => Promise<DriverHarness>)
       });
     });
 
+    // ---- pause/unpause and suspend/resume (capabilities pause, suspend) ----
+    describe('pause/unpause and suspend/resume', function () {
+      let instance: DriverInstance;
+      const power = async (i = instance) => (await driver.getInfo(i)).powerState;
+
+      before(async function () {
+        if (!driver.capabilities.pause && !driver.capabilities.suspend) this.skip();
+        instance = await spawn();
+      });
+      after(async function () {
+        if (instance) await driver.destroy(instance);
+      });
+
+      it('pause → PAUSED, keeping its addresses; pausing again succeeds', async function () {
+        if (!driver.capabilities.pause) this.skip();
+        await driver.pause!(instance);
+        const info = await driver.getInfo(instance);
+        expect(info.powerState).to.equal(PowerState.PAUSED);
+        expect(info.addresses).to.have.length.greaterThan(0);
+        await driver.pause!(instance);
+        expect(await power()).to.equal(PowerState.PAUSED);
+      });
+
+      it('unpause → RUNNING; unpausing a running instance succeeds', async function () {
+        if (!driver.capabilities.pause) this.skip();
+        await driver.unpause!(instance);
+        expect(await power()).to.equal(PowerState.RUNNING);
+        await driver.unpause!(instance);
+        expect(await power()).to.equal(PowerState.RUNNING);
+      });
+
+      it('suspend → SUSPENDED (or PAUSED where the engine cannot tell them apart); suspending again succeeds', async function () {
+        if (!driver.capabilities.suspend) this.skip();
+        await driver.suspend!(instance);
+        expect([PowerState.SUSPENDED, PowerState.PAUSED]).to.include(await power());
+        await driver.suspend!(instance);
+        expect([PowerState.SUSPENDED, PowerState.PAUSED]).to.include(await power());
+      });
+
+      it('resume → RUNNING; resuming a running instance succeeds', async function () {
+        if (!driver.capabilities.suspend) this.skip();
+        await driver.resume!(instance);
+        expect(await power()).to.equal(PowerState.RUNNING);
+        await driver.resume!(instance);
+        expect(await power()).to.equal(PowerState.RUNNING);
+      });
+
+      it('a HARD reboot of a paused or suspended instance leaves it RUNNING', async function () {
+        if (!driver.capabilities.reboot) this.skip();
+        for (const freeze of ['pause', 'suspend'] as const) {
+          if (!driver.capabilities[freeze]) continue;
+          await driver[freeze]!(instance);
+          await driver.reboot(instance, 'HARD');
+          expect(await power(), `after ${freeze}`).to.equal(PowerState.RUNNING);
+        }
+      });
+
+      it('pause and suspend of a stopped instance throw DriverError and leave it SHUTDOWN', async function () {
+        await driver.powerOff(instance, { timeoutSec: 1 });
+        for (const freeze of ['pause', 'suspend'] as const) {
+          if (driver.capabilities[freeze]) await expectRejection(driver[freeze]!(instance), DriverError);
+        }
+        expect(await power()).to.equal(PowerState.SHUTDOWN);
+        await driver.powerOn(instance);
+      });
+
+      it('destroy removes a paused and a suspended instance', async function () {
+        for (const freeze of ['pause', 'suspend'] as const) {
+          if (!driver.capabilities[freeze]) continue;
+          const frozen = await spawn();
+          await driver[freeze]!(frozen);
+          await driver.destroy(frozen);
+          await expectRejection(driver.getInfo(frozen), InstanceNotFoundInDriver);
+          expect(await driver.listInstances()).to.not.include(frozen.uuid);
+        }
+      });
+
+      it('throws InstanceNotFoundInDriver for an instance it never spawned', async function () {
+        const ghost = newInstance();
+        for (const method of ['pause', 'unpause', 'suspend', 'resume'] as const) {
+          if (driver[method]) await expectRejection(driver[method]!(ghost), InstanceNotFoundInDriver);
+        }
+      });
+    });
+
+    // ---- key injection (every driver) and setAdminPassword (capability setAdminPassword) ----
+    describe('public keys and the admin password', function () {
+      const TEST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKZ1Thd7MnpQ0SM2/8bZUFnzyHwt5V/wWaVOr0VmcY+A conformance';
+      let instance: DriverInstance;
+
+      before(async function () {
+        instance = await spawn({ ...newInstance(), publicKeys: [TEST_KEY] });
+      });
+      after(async function () {
+        if (instance) await driver.destroy(instance);
+      });
+
+      it('spawns an instance given public keys, RUNNING', async function () {
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+      });
+
+      it('setAdminPassword on a running instance succeeds, twice', async function () {
+        if (!driver.capabilities.setAdminPassword) this.skip();
+        await driver.setAdminPassword!(instance, 'first-Pa55');
+        await driver.setAdminPassword!(instance, 'second: with spaces & $ymbols');
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+      });
+
+      it('setAdminPassword on a stopped instance throws InstancePasswordSetFailed and leaves it SHUTDOWN', async function () {
+        if (!driver.capabilities.setAdminPassword) this.skip();
+        await driver.powerOff(instance, { timeoutSec: 1 });
+        await expectRejection(driver.setAdminPassword!(instance, 'secret'), InstancePasswordSetFailed);
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.SHUTDOWN);
+        await driver.powerOn(instance);
+      });
+
+      it('setAdminPassword throws InstanceNotFoundInDriver for an instance it never spawned', async function () {
+        if (!driver.capabilities.setAdminPassword) this.skip();
+        await expectRejection(driver.setAdminPassword!(newInstance(), 'secret'), InstanceNotFoundInDriver);
+      });
+    });
+
+    // ---- serial console (attachConsole) ------------------------------------------------------
+    describe('the serial console (attachConsole)', function () {
+      /** reads the console until `text` shows up; what arrived so far otherwise */
+      function readUntil(stream: ConsoleStream, text: string, ms = 10_000): Promise<string> {
+        return new Promise((resolve) => {
+          let seen = '';
+          const done = () => { clearTimeout(timer); stream.off('data', onData); resolve(seen); };
+          const onData = (chunk: Buffer) => { seen += chunk.toString('utf8'); if (seen.includes(text)) done(); };
+          const timer = setTimeout(done, ms);
+          stream.on('data', onData);
+        });
+      }
+
+      beforeEach(function () {
+        if (!driver.capabilities.serialConsole) this.skip();
+      });
+
+      it('attaches to a running instance: what is typed shows on the console (a TTY echoes it)', async function () {
+        const instance = await spawn();
+        const stream = await driver.attachConsole!(instance);
+        try {
+          const marker = `conformance-${randomUUID().slice(0, 8)}`;
+          const seen = readUntil(stream, marker);
+          stream.write(`${marker}\n`);
+          expect(await seen).to.include(marker);
+        } finally {
+          stream.destroy();
+        }
+        // detaching leaves the instance running, and it can be attached again
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+        (await driver.attachConsole!(instance)).destroy();
+      });
+
+      it('ends the stream when the instance is powered off, and refuses a stopped one with InstanceNotReady', async function () {
+        const instance = await spawn();
+        const stream = await driver.attachConsole!(instance);
+        const ended = new Promise<void>((resolve) => { stream.once('close', resolve); stream.once('end', resolve); stream.resume(); });
+        await driver.powerOff(instance, { timeoutSec: 2 });
+        await ended;
+        await expectRejection(driver.attachConsole!(instance), InstanceNotReady);
+      });
+
+      it('throws InstanceNotFoundInDriver for an instance it never spawned', async function () {
+        await expectRejection(driver.attachConsole!(newInstance()), InstanceNotFoundInDriver);
+      });
+    });
+    // ---- end of serial console ----------------------------------------------------------------
+
+    // ---- resize (capability resize), and the destroy + spawn that rebuild is made of ----------
+    describe('resize, and respawning an instance (rebuild)', function () {
+      const BIGGER: DriverFlavor = Object.freeze({ memoryMb: 128, vcpus: 1 });
+      let instance: DriverInstance;
+
+      before(async function () {
+        instance = await spawn();
+      });
+      after(async function () {
+        if (instance) await driver.destroy(instance);
+      });
+
+      it('resize of a running instance keeps it running, with its addresses', async function () {
+        if (!driver.capabilities.resize) this.skip();
+        await driver.resize!(instance, BIGGER);
+        const info = await driver.getInfo(instance);
+        expect(info.powerState).to.equal(PowerState.RUNNING);
+        expect(info.addresses).to.have.length.greaterThan(0);
+        await driver.resize!(instance, SMALL_FLAVOR);
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+      });
+
+      it('resize of a stopped instance keeps it stopped; it starts with the new flavor', async function () {
+        if (!driver.capabilities.resize) this.skip();
+        await driver.powerOff(instance, { timeoutSec: 5 });
+        await driver.resize!(instance, BIGGER);
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.SHUTDOWN);
+        await driver.powerOn(instance);
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+      });
+
+      it('resize throws InstanceNotFoundInDriver for an instance it never spawned', async function () {
+        if (!driver.capabilities.resize) this.skip();
+        await expectRejection(driver.resize!(newInstance(), BIGGER), InstanceNotFoundInDriver);
+      });
+
+      it('destroy then spawn of the same instance (no DriverState) runs it again, listed once', async function () {
+        await driver.destroy(instance);
+        expect(await driver.listInstances()).to.not.include(instance.uuid);
+        instance = await spawn({ ...instance, driverState: null });
+        expect(instance.driverState).to.not.deep.equal(null);
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+        expect((await driver.listInstances()).filter((uuid) => uuid === instance.uuid)).to.have.length(1);
+      });
+    });
+    // ---- end of resize and respawn ------------------------------------------------------------
+
+    // ---- snapshot (capability snapshot) -------------------------------------------------------
+    describe('snapshot', function () {
+      let instance: DriverInstance;
+
+      before(async function () {
+        if (!driver.capabilities.snapshot) this.skip();
+        instance = await spawn();
+      });
+      after(async function () {
+        if (instance) await driver.destroy(instance);
+      });
+
+      it('of a running instance is a docker save tarball of one runnable image; the instance runs on', async function () {
+        const image = await savedImage(await driver.snapshot!(instance));
+        expect(image.layers).to.have.length.greaterThan(0);
+        expect(image.cmd.length + image.entrypoint.length, 'CMD or ENTRYPOINT').to.be.greaterThan(0);
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.RUNNING);
+      });
+
+      it('of a stopped instance works too and leaves it stopped', async function () {
+        await driver.powerOff(instance, { timeoutSec: 5 });
+        await savedImage(await driver.snapshot!(instance));
+        expect((await driver.getInfo(instance)).powerState).to.equal(PowerState.SHUTDOWN);
+        await driver.powerOn(instance);
+      });
+
+      it('throws InstanceNotFoundInDriver for an instance it never spawned', async function () {
+        await expectRejection(driver.snapshot!(newInstance()), InstanceNotFoundInDriver);
+      });
+    });
+    // ---- end of snapshot ----------------------------------------------------------------------
+
     describe('an instance the driver never spawned', function () {
       const ghost = makeInstance();
 
@@ -204,4 +461,20 @@ export function describeDriver(name: string, make: () => Promise<DriverHarness>)
       expect(await driver.listInstances()).to.not.include(instance.uuid);
     });
   });
+}
+
+/** reads a `docker save` archive: its single image's layers and command (snapshot conformance) */
+export async function savedImage(stream: NodeJS.ReadableStream): Promise<{ layers: string[]; cmd: string[]; entrypoint: string[] }> {
+  const files = new Map<string, Buffer>();
+  const extract = tar.extract();
+  stream.pipe(extract);
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    if (entry.header.name.endsWith('.json')) files.set(entry.header.name, Buffer.concat(chunks));
+  }
+  const manifest = JSON.parse(files.get('manifest.json')?.toString() ?? 'null');
+  expect(manifest, 'manifest.json').to.be.an('array').with.length(1);
+  const config = JSON.parse(files.get(manifest[0].Config)!.toString());
+  return { layers: manifest[0].Layers, cmd: config.config?.Cmd ?? [], entrypoint: config.config?.Entrypoint ?? [] };
 }

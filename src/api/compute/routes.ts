@@ -4,10 +4,12 @@ import type { RouteDef } from '../routing';
 import { computeRootRoutes, versionDocumentRoute } from './versions';
 import { serverRoutes } from './servers';
 import { serverActionRoutes } from './server-actions';
+import { instanceActionRoutes } from './instance-actions';
 import { flavorRoutes } from './flavors';
 import { keypairRoutes } from './keypairs';
 import { limitRoutes } from './limits';
 import { availabilityZoneRoutes } from './availability-zones';
+import { imageProxyRoutes } from './images';
 
 /** The compute route table (Nova's ROUTE_LIST): `root` under /compute, `v21` under /compute/v2.1 and /compute/v2. */
 export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; v21: RouteDef[] } {
@@ -17,10 +19,12 @@ export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; 
       versionDocumentRoute(config.publicUrl),
       ...serverRoutes(s, config),
       ...serverActionRoutes(s),
+      ...instanceActionRoutes(s),
       ...flavorRoutes(s, config),
       ...keypairRoutes(s),
       ...limitRoutes(s),
       ...availabilityZoneRoutes(s),
+      ...imageProxyRoutes(s, config),
     ],
   };
 }

@@ -9,9 +9,14 @@ export function requestLog(): Koa.Middleware {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       ctx.state.log?.info({
-        method: ctx.method, uri: ctx.originalUrl, status: ctx.status, len: ctx.length ?? 0,
+        method: ctx.method, uri: withoutTokens(ctx.originalUrl), status: ctx.status, len: ctx.length ?? 0,
         microversion: ctx.state.version?.toString(), ms: Math.round(ms * 10) / 10,
       }, 'request');
     }
   };
+}
+
+/** a console URL's one-time token is a credential: never in the log, even on a plain GET */
+function withoutTokens(uri: string): string {
+  return uri.replace(/([?&]token=)[^&]*/gi, '$1***');
 }

@@ -5,6 +5,9 @@ import * as instances from './0003-instances';
 import * as keypairs from './0004-keypairs';
 import * as images from './0005-images';
 import * as identityAdmin from './0006-identity-admin';
+import * as locksAndActions from './0007-locks-and-instance-actions';
+import * as oldFlavor from './0009-instance-old-flavor';
+import * as consoleAuthTokens from './0011-console-auth-tokens';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +22,9 @@ const MIGRATIONS: [string, Migration][] = [
   ['0004-keypairs', keypairs],
   ['0005-images', images],
   ['0006-identity-admin', identityAdmin],
+  ['0007-locks-and-instance-actions', locksAndActions],
+  ['0009-instance-old-flavor', oldFlavor],
+  ['0011-console-auth-tokens', consoleAuthTokens],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -47,11 +47,20 @@ export interface InstanceRecord {
   readonly terminatedAt: Date | null;
   readonly deletedAt: Date | null;
   readonly fault: InstanceFault | null;
+  /** the flavor before an unconfirmed resize (VERIFY_RESIZE), for revertResize; null or absent otherwise */
+  readonly oldFlavor?: FlavorSnapshot | null;
+  /** Nova's lock: while set, only admins may act on the server */
+  readonly locked: boolean;
+  /** who holds the lock: the owning project or an admin of another one (null when unlocked) */
+  readonly lockedBy: LockedBy | null;
 }
 
-export type InstancePatch = Partial<Pick<InstanceRecord,
+export type LockedBy = 'owner' | 'admin';
+
+export type InstancePatch = Partial<Pick<InstanceRecord, 'imageRef' | 'flavor' | 'oldFlavor' | 'metadata' |
   'displayName' | 'hostname' | 'vmState' | 'taskState' | 'powerState' | 'addresses' | 'driverState' | 'accessIPv4' |
-  'accessIPv6' | 'diskConfig' | 'launchedAt' | 'terminatedAt' | 'deletedAt' | 'progress' | 'host' | 'node'>>;
+  'accessIPv6' | 'diskConfig' | 'launchedAt' | 'terminatedAt' | 'deletedAt' | 'progress' | 'host' | 'node' |
+  'locked' | 'lockedBy'>>;
 
 /** Exact-match filters done in SQL; regex filters (name, ip) are applied by the caller. */
 export interface InstanceQuery {
@@ -72,6 +81,8 @@ const COLUMNS: Record<keyof InstancePatch, string> = {
   powerState: 'power_state', addresses: 'addresses_json', driverState: 'driver_state', accessIPv4: 'access_ip_v4',
   accessIPv6: 'access_ip_v6', diskConfig: 'disk_config', launchedAt: 'launched_at', terminatedAt: 'terminated_at',
   deletedAt: 'deleted_at', progress: 'progress', host: 'host', node: 'node',
+  imageRef: 'image_ref', flavor: 'flavor_json', oldFlavor: 'old_flavor_json', metadata: 'metadata_json',
+  locked: 'locked', lockedBy: 'locked_by',
 };
 
 export class InstanceStore {
@@ -141,6 +152,7 @@ function patchToRow(p: InstancePatch): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(p) as [keyof InstancePatch, unknown][]) {
     row[COLUMNS[key]] = serialize(key, value);
+    if (key === 'flavor') row.flavor_id = (value as FlavorSnapshot).id; // the id is also a column, for ?flavor=
   }
   return row;
 }
@@ -148,6 +160,7 @@ function patchToRow(p: InstancePatch): Record<string, unknown> {
 function serialize(key: keyof InstancePatch, value: unknown): unknown {
   if (key === 'addresses') return JSON.stringify(value);
   if (key === 'driverState') return value === null ? null : JSON.stringify(value);
+  if (key === 'flavor' || key === 'oldFlavor' || key === 'metadata') return value === null || value === undefined ? null : JSON.stringify(value);
   if (value instanceof Date) return value.getTime();
   return value;
 }
@@ -163,6 +176,8 @@ function recordToRow(i: InstanceRecord): Record<string, unknown> {
     user_data: i.userData, reservation_id: i.reservationId, launch_index: i.launchIndex, progress: i.progress,
     created_at: ms(i.createdAt), updated_at: ms(i.updatedAt), launched_at: ms(i.launchedAt),
     terminated_at: ms(i.terminatedAt), deleted_at: ms(i.deletedAt),
+    old_flavor_json: i.oldFlavor ? JSON.stringify(i.oldFlavor) : null,
+    locked: i.locked, locked_by: i.lockedBy,
   };
 }
 
@@ -177,6 +192,8 @@ function rowToRecord(r: Record<string, any>): InstanceRecord { // eslint-disable
     userData: r.user_data, reservationId: r.reservation_id, launchIndex: Number(r.launch_index), progress: Number(r.progress),
     createdAt: date(r.created_at)!, updatedAt: date(r.updated_at)!, launchedAt: date(r.launched_at),
     terminatedAt: date(r.terminated_at), deletedAt: date(r.deleted_at),
+    oldFlavor: r.old_flavor_json ? JSON.parse(r.old_flavor_json) : null,
+    locked: Boolean(r.locked), lockedBy: r.locked_by ?? null,
     fault: r.fault_code === null || r.fault_code === undefined ? null : {
       code: Number(r.fault_code), message: r.fault_message, details: r.fault_details, createdAt: date(r.fault_created_at)!,
     },

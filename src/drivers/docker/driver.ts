@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { DriverError, InstanceNotFoundInDriver } from '../../errors';
 import {
@@ -5,13 +6,19 @@ import {
   DriverState, InstanceInfo, PowerOffOptions,
 } from '../driver';
 import { addressesOf } from './addresses';
+import { setRootPassword } from './admin-password';
+import { attachTty } from './attach';
 import { consoleText } from './console-log';
 import { buildContainerSpec, containerName } from './container-spec';
+import { freeze, thaw } from './freeze';
+import { writeAuthorizedKeys } from './guest-files';
 import { asDriverError, engineMessage, isConflict, isNotFound, isNotModified } from './engine-errors';
 import { EngineImage, ImageLoader } from './images';
 import { OWNED_FILTER, instanceUuidOf } from './labels';
 import { DriverLog, SILENT_LOG } from './log';
 import { powerStateOf } from './states';
+import { snapshotContainer } from './snapshot';
+import { applyFlavorLimits, flavorLimits } from './resize';
 import { closeDocker } from './transport';
 
 export interface DockerDriverOptions {
@@ -38,7 +45,7 @@ type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
  */
 export class DockerDriver implements ComputeDriver {
   readonly name = 'docker';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true });
 
   private readonly docker: Dockerode;
   private readonly images: ImageLoader;
@@ -87,6 +94,7 @@ export class DockerDriver implements ComputeDriver {
       hostCpus: await this.engineCpus(),
     });
     const container = await this.createFresh(instance, spec);
+    await this.injectKeysOrRemove(container, instance);
     await this.startOrRemove(container);
     this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned');
     return { v: 1, containerId: container.id } satisfies DockerStateV1;
@@ -144,6 +152,44 @@ export class DockerDriver implements ComputeDriver {
     }, 'cannot read container logs');
   }
 
+  // pause/unpause and suspend/resume: the cgroup freezer, both (see freeze.ts for what suspend releases)
+  async pause(instance: DriverInstance): Promise<void> {
+    await this.onContainer(instance, freeze, 'cannot pause container');
+  }
+
+  async unpause(instance: DriverInstance): Promise<void> {
+    await this.onContainer(instance, thaw, 'cannot unpause container');
+  }
+
+  async suspend(instance: DriverInstance): Promise<void> {
+    await this.onContainer(instance, freeze, 'cannot suspend container');
+  }
+
+  async resume(instance: DriverInstance): Promise<void> {
+    await this.onContainer(instance, thaw, 'cannot resume container');
+  }
+
+  /** `docker update` of memory, swap, CPUs and pids to the flavor's values (see resize.ts) */
+  async resize(instance: DriverInstance, flavor: DriverFlavor): Promise<void> {
+    const limits = flavorLimits({ instance, flavor, pidsLimit: this.pidsLimit, hostCpus: await this.engineCpus() });
+    await this.onContainer(instance, (c) => applyFlavorLimits(c, limits), 'cannot resize container');
+  }
+
+  /** `docker commit` + `docker save` of the container, running or not (see snapshot.ts) */
+  async snapshot(instance: DriverInstance): Promise<NodeJS.ReadableStream> {
+    return this.onContainer(instance, (c) => snapshotContainer(this.docker, c, instance.uuid, this.log), 'cannot snapshot container');
+  }
+
+  /** `docker attach` to the running container's TTY: the serial console (see attach.ts) */
+  async attachConsole(instance: DriverInstance): Promise<Duplex> {
+    return this.onContainer(instance, (c) => attachTty(c, instance.uuid), 'cannot attach to container');
+  }
+
+  /** root's password as a SHA-512 crypt hash in the guest's /etc/shadow or /etc/passwd (see admin-password.ts) */
+  async setAdminPassword(instance: DriverInstance, password: string): Promise<void> {
+    await this.onContainer(instance, (c) => setRootPassword(c, instance.uuid, password), 'cannot set the admin password');
+  }
+
   /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */
   async close(): Promise<void> {
     await closeDocker(this.docker);
@@ -189,6 +235,16 @@ export class DockerDriver implements ComputeDriver {
       return instanceUuidOf(existing.Config?.Labels) === instance.uuid;
     } catch {
       return false;
+    }
+  }
+
+  /** the key_name's public key into root's authorized_keys before the first start (see guest-files.ts) */
+  private async injectKeysOrRemove(container: Dockerode.Container, instance: DriverInstance): Promise<void> {
+    try {
+      await writeAuthorizedKeys(container, instance.publicKeys ?? []);
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw asDriverError(err, 'cannot write /root/.ssh/authorized_keys');
     }
   }
 

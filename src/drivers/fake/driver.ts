@@ -1,8 +1,12 @@
-import { ImageNotBootable, InstanceNotFoundInDriver } from '../../errors';
+import { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { InstanceNotReady } from '../../errors';
+import { DriverError, ImageNotBootable, InstanceNotFoundInDriver, InstancePasswordSetFailed } from '../../errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
   DriverState, InstanceInfo, PowerState,
 } from '../driver';
+import { dockerSaveTarball } from './snapshot-tarball';
 
 interface FakeInstance {
   powerState: PowerState;
@@ -12,6 +16,10 @@ interface FakeInstance {
   metadata: Record<string, string>;
   console: string[];
   ip: string;
+  /** root's authorized_keys lines, as written at spawn */
+  authorizedKeys: string[];
+  /** the last password setAdminPassword set (a fake keeps it in clear so tests can see it) */
+  adminPassword: string | null;
 }
 
 /**
@@ -20,9 +28,10 @@ interface FakeInstance {
  */
 export class FakeDriver implements ComputeDriver {
   readonly name: string = 'fake';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true });
   protected readonly instances = new Map<string, FakeInstance>();
   private nextIp = 2;
+  private readonly consoles = new Map<string, Set<PassThrough>>();
 
   async init(): Promise<void> {}
 
@@ -42,11 +51,14 @@ export class FakeDriver implements ComputeDriver {
       metadata: { ...instance.metadata },
       console: [`booted ${instance.hostname} from image ${image.id}`],
       ip: `10.0.0.${this.nextIp++ % 250}`,
+      authorizedKeys: [...(instance.publicKeys ?? [])],
+      adminPassword: null,
     });
     return { v: 1, fakeId: instance.uuid };
   }
 
   async destroy(instance: DriverInstance): Promise<void> {
+    this.endConsoles(instance.uuid);
     this.instances.delete(instance.uuid);
   }
 
@@ -56,6 +68,7 @@ export class FakeDriver implements ComputeDriver {
 
   async powerOff(instance: DriverInstance): Promise<void> {
     this.get(instance).powerState = PowerState.SHUTDOWN;
+    this.endConsoles(instance.uuid);
   }
 
   async reboot(instance: DriverInstance, kind: 'SOFT' | 'HARD'): Promise<void> {
@@ -66,7 +79,7 @@ export class FakeDriver implements ComputeDriver {
 
   async getInfo(instance: DriverInstance): Promise<InstanceInfo> {
     const found = this.get(instance);
-    const addresses = found.powerState === PowerState.RUNNING
+    const addresses = found.powerState !== PowerState.SHUTDOWN // a frozen instance keeps its address
       ? [{ network: 'private', addr: found.ip, version: 4 as const, mac: fakeMac(found.ip) }]
       : [];
     return { powerState: found.powerState, addresses };
@@ -82,11 +95,78 @@ export class FakeDriver implements ComputeDriver {
     return shown.map((line) => `${line}\n`).join('');
   }
 
+  // pause/unpause, suspend/resume: a frozen instance keeps everything, as libvirt's would
+  async pause(instance: DriverInstance): Promise<void> {
+    this.freeze(instance, PowerState.PAUSED);
+  }
+
+  async unpause(instance: DriverInstance): Promise<void> {
+    this.thaw(instance, PowerState.PAUSED);
+  }
+
+  async suspend(instance: DriverInstance): Promise<void> {
+    this.freeze(instance, PowerState.SUSPENDED);
+  }
+
+  async resume(instance: DriverInstance): Promise<void> {
+    this.thaw(instance, PowerState.SUSPENDED);
+  }
+
+  /** records the flavor, as a real engine would apply its limits */
+  async resize(instance: DriverInstance, flavor: DriverFlavor): Promise<void> {
+    this.get(instance).flavor = { memoryMb: flavor.memoryMb, vcpus: flavor.vcpus };
+  }
+
+  /** a small docker-save tarball whose one file names the instance and the image it was booted from */
+  async snapshot(instance: DriverInstance): Promise<NodeJS.ReadableStream> {
+    const found = this.get(instance);
+    return Readable.from([await dockerSaveTarball({ 'etc/novashim-snapshot': `${instance.uuid} ${found.imageId}\n` })]);
+  }
+
+  /** the serial console: an echo line, what is written comes back; it ends when the instance stops */
+  async attachConsole(instance: DriverInstance): Promise<PassThrough> {
+    if (this.get(instance).powerState !== PowerState.RUNNING) throw new InstanceNotReady(instance.uuid);
+    const stream = new PassThrough();
+    const open = this.consoles.get(instance.uuid) ?? new Set<PassThrough>();
+    this.consoles.set(instance.uuid, open.add(stream));
+    stream.once('close', () => open.delete(stream));
+    return stream;
+  }
+
+  /** test helper: console streams still attached to an instance */
+  openConsoles(uuid: string): number {
+    return this.consoles.get(uuid)?.size ?? 0;
+  }
+
+  private endConsoles(uuid: string): void {
+    for (const stream of this.consoles.get(uuid) ?? []) stream.end();
+  }
+
+  async setAdminPassword(instance: DriverInstance, password: string): Promise<void> {
+    const found = this.get(instance);
+    if (found.powerState !== PowerState.RUNNING) throw new InstancePasswordSetFailed(instance.uuid, `instance ${instance.uuid} is not running`);
+    found.adminPassword = password;
+  }
+
   async close(): Promise<void> {}
 
   /** test helper: what the fake holds for an instance, or undefined */
   peek(uuid: string): Readonly<FakeInstance> | undefined {
     return this.instances.get(uuid);
+  }
+
+  private freeze(instance: DriverInstance, to: PowerState): void {
+    const found = this.get(instance);
+    if (found.powerState === to) return;
+    if (found.powerState !== PowerState.RUNNING) throw new DriverError(`instance ${instance.uuid} is not running`);
+    found.powerState = to;
+  }
+
+  private thaw(instance: DriverInstance, from: PowerState): void {
+    const found = this.get(instance);
+    if (found.powerState === PowerState.RUNNING) return;
+    if (found.powerState !== from) throw new DriverError(`instance ${instance.uuid} is not frozen that way`);
+    found.powerState = PowerState.RUNNING;
   }
 
   protected get(instance: DriverInstance): FakeInstance {

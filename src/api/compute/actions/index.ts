@@ -1,9 +1,21 @@
 import type { ActionGroup } from './types';
 import { powerActions } from './power';
 import { consoleActions } from './console';
+import { adminPasswordActions } from './admin-password';
+import { snapshotActions } from './snapshots';
+import { lockActions } from './lock';
+import { pauseSuspendActions } from './pause-suspend';
+import { rebuildResizeActions } from './rebuild-resize';
+import { remoteConsoleActions } from './remote-consoles';
 
 /** Every server action, by the body key that names it. One line per feature group. */
 export const SERVER_ACTIONS: ActionGroup = {
   ...powerActions,
   ...consoleActions,
+  ...adminPasswordActions,
+  ...snapshotActions,
+  ...lockActions,
+  ...pauseSuspendActions,
+  ...rebuildResizeActions,
+  ...remoteConsoleActions,
 };

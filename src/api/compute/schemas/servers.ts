@@ -129,7 +129,7 @@ const addressesOf = (item: object) => ({
 const addresses = addressesOf(address);
 
 /** PUT /servers/{id}: the server without extension attributes (tempest's common_show_server). */
-const serverCommon = {
+export const serverCommon = {
   type: 'object',
   properties: {
     id: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' },

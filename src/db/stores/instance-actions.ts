@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+
+/** One user-level action on a server (Nova's InstanceAction): what was asked, by whom, in which request. */
+export interface InstanceActionRecord {
+  readonly id: number;
+  readonly instanceUuid: string;
+  readonly requestId: string;
+  /** Nova's name (nova/compute/instance_actions.py): create, delete, stop, reboot, lock, createImage, … */
+  readonly action: string;
+  readonly userId: string | null;
+  readonly projectId: string | null;
+  readonly startTime: Date;
+  readonly finishTime: Date | null;
+  /** null, or 'Error' once one of its events failed (Nova's action_event_finish) */
+  readonly message: string | null;
+}
+
+/** One step of an action, as the service doing it reported it (Nova's InstanceActionEvent). */
+export interface InstanceActionEventRecord {
+  readonly id: number;
+  readonly actionId: number;
+  /** `<origin>_<function>`, e.g. compute_stop_instance, api_lock */
+  readonly event: string;
+  readonly startTime: Date;
+  readonly finishTime: Date | null;
+  /** null while running, then 'Success' or 'Error' */
+  readonly result: EventResult | null;
+  readonly traceback: string | null;
+}
+
+export type EventResult = 'Success' | 'Error';
+
+export type NewInstanceAction = Omit<InstanceActionRecord, 'id' | 'finishTime' | 'message'>;
+
+export class InstanceActionStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Nova's action_start: returns the new action's id. */
+  async start(a: NewInstanceAction): Promise<number> {
+    const [row] = await this.db('instance_actions').insert({
+      instance_uuid: a.instanceUuid, request_id: a.requestId, action: a.action, user_id: a.userId,
+      project_id: a.projectId, start_time: a.startTime.getTime(), finish_time: null, message: null,
+    }).returning('id');
+    return Number(typeof row === 'object' ? row.id : row);
+  }
+
+  async finish(actionId: number, at: Date): Promise<void> {
+    await this.db('instance_actions').where('id', actionId).update({ finish_time: at.getTime() });
+  }
+
+  /** A server's actions, newest first (Nova's actions_get: created_at desc, id desc). */
+  async list(instanceUuid: string): Promise<InstanceActionRecord[]> {
+    const rows = await this.db('instance_actions').where('instance_uuid', instanceUuid)
+      .orderBy([{ column: 'start_time', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    return rows.map(toAction);
+  }
+
+  /** The newest action of this server with this request id, or null (Nova's action_get_by_request_id). */
+  async findByRequestId(instanceUuid: string, requestId: string): Promise<InstanceActionRecord | null> {
+    const row = await this.db('instance_actions').where({ instance_uuid: instanceUuid, request_id: requestId })
+      .orderBy([{ column: 'start_time', order: 'desc' }, { column: 'id', order: 'desc' }]).first();
+    return row ? toAction(row) : null;
+  }
+
+  /** The server's newest action, or null: where events go that no request context names (Nova's fallback after a restart). */
+  async latest(instanceUuid: string): Promise<InstanceActionRecord | null> {
+    const row = await this.db('instance_actions').where('instance_uuid', instanceUuid)
+      .orderBy([{ column: 'start_time', order: 'desc' }, { column: 'id', order: 'desc' }]).first();
+    return row ? toAction(row) : null;
+  }
+
+  /** Nova's action_event_start: returns the new event's id. */
+  async startEvent(actionId: number, event: string, at: Date): Promise<number> {
+    const [row] = await this.db('instance_actions_events').insert({
+      action_id: actionId, event, start_time: at.getTime(), finish_time: null, result: null, traceback: null,
+    }).returning('id');
+    return Number(typeof row === 'object' ? row.id : row);
+  }
+
+  /** Nova's action_event_finish: an Error result also marks its action's message 'Error'. */
+  async finishEvent(eventId: number, result: EventResult, at: Date, traceback: string | null = null): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await trx('instance_actions_events').where('id', eventId).update({ result, finish_time: at.getTime(), traceback });
+      if (result === 'Error') {
+        await trx('instance_actions')
+          .whereIn('id', trx('instance_actions_events').select('action_id').where('id', eventId))
+          .update({ message: 'Error' });
+      }
+    });
+  }
+
+  /** An action's events, newest first (Nova's action_events_get). */
+  async events(actionId: number): Promise<InstanceActionEventRecord[]> {
+    const rows = await this.db('instance_actions_events').where('action_id', actionId)
+      .orderBy([{ column: 'start_time', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    return rows.map(toEvent);
+  }
+}
+
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
+
+function toAction(r: Record<string, any>): InstanceActionRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(r.id), instanceUuid: r.instance_uuid, requestId: r.request_id, action: r.action, userId: r.user_id,
+    projectId: r.project_id, startTime: date(r.start_time)!, finishTime: date(r.finish_time), message: r.message,
+  };
+}
+
+function toEvent(r: Record<string, any>): InstanceActionEventRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(r.id), actionId: Number(r.action_id), event: r.event, startTime: date(r.start_time)!,
+    finishTime: date(r.finish_time), result: r.result, traceback: r.traceback,
+  };
+}
