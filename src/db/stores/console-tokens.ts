@@ -35,11 +35,6 @@ export class ConsoleTokenStore {
   async purgeExpired(now: Date): Promise<number> {
     return this.db('console_auth_tokens').where('expires_at', '<=', now.getTime()).delete();
   }
-
-  /** Nova deletes an instance's console tokens when the instance goes */
-  async deleteForInstance(instanceUuid: string): Promise<number> {
-    return this.db('console_auth_tokens').where('instance_uuid', instanceUuid).delete();
-  }
 }
 
 function rowToToken(row: Record<string, any>): ConsoleTokenRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
