@@ -10,6 +10,7 @@ import { keypairRoutes } from './keypairs';
 import { limitRoutes } from './limits';
 import { availabilityZoneRoutes } from './availability-zones';
 import { imageProxyRoutes } from './images';
+import { serverPasswordRoutes } from './server-password';
 
 /** The compute route table (Nova's ROUTE_LIST): `root` under /compute, `v21` under /compute/v2.1 and /compute/v2. */
 export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; v21: RouteDef[] } {
@@ -25,6 +26,7 @@ export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; 
       ...limitRoutes(s),
       ...availabilityZoneRoutes(s),
       ...imageProxyRoutes(s, config),
+      ...serverPasswordRoutes(s),
     ],
   };
 }
