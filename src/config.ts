@@ -24,6 +24,10 @@ export interface Config {
   readonly logLevel: string;
   readonly serialConsole: 'enabled' | 'disabled';
   readonly consoleTokenTtlSec: number;
+  readonly privateNetwork: string;
+  readonly privateSubnet: string;
+  readonly shelvedOffloadTimeSec: number;
+  readonly forceConfigDrive: boolean;
 }
 
 interface Field<K extends keyof Config> {
@@ -43,6 +47,14 @@ const integer = (name: string) => (raw: string): number => {
 const oneOf = <T extends string>(name: string, values: readonly T[]) => (raw: string): T => {
   if (!values.includes(raw as T)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
+};
+
+const cidr = (name: string) => (raw: string): string => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(raw);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 30) {
+    throw new Error(`${name} must be an IPv4 CIDR such as 10.213.0.0/16 (/8 to /30), got "${raw}"`);
+  }
+  return raw;
 };
 
 function field<K extends keyof Config>(f: Field<K>): Field<K> {
@@ -88,6 +100,14 @@ export const CONFIG_FIELDS = [
     fallback: () => 'enabled' as const, parse: oneOf('NOVASHIM_SERIAL_CONSOLE', ['enabled', 'disabled'] as const) }),
   field({ key: 'consoleTokenTtlSec', env: 'NOVASHIM_CONSOLE_TOKEN_TTL', description: "seconds a console URL's one-time token stays valid (Nova's [consoleauth] token_ttl)",
     fallback: () => 600, parse: integer('NOVASHIM_CONSOLE_TOKEN_TTL') }),
+  field({ key: 'privateNetwork', env: 'NOVASHIM_PRIVATE_NETWORK', description: 'Docker network the servers join (API network "private"); created when missing',
+    fallback: () => 'novashim-private', parse: text }),
+  field({ key: 'privateSubnet', env: 'NOVASHIM_PRIVATE_SUBNET', description: 'IPv4 subnet (CIDR, /8 to /30) of that network when novashim creates it',
+    fallback: () => '10.213.0.0/16', parse: cidr('NOVASHIM_PRIVATE_SUBNET') }),
+  field({ key: 'forceConfigDrive', env: 'NOVASHIM_FORCE_CONFIG_DRIVE', description: "give every new server a config drive, true or false (Nova's force_config_drive)",
+    fallback: () => false, parse: (raw) => oneOf('NOVASHIM_FORCE_CONFIG_DRIVE', ['true', 'false'] as const)(raw) === 'true' }),
+  field({ key: 'shelvedOffloadTimeSec', env: 'NOVASHIM_SHELVED_OFFLOAD_TIME', description: "seconds a shelved server keeps its container before it is offloaded; 0 at once, -1 never (Nova's shelved_offload_time)",
+    fallback: () => 0, parse: (raw) => (raw.trim() === '-1' ? -1 : integer('NOVASHIM_SHELVED_OFFLOAD_TIME')(raw)) }),
 ] as const;
 
 /** Builds the config from an environment; overrides win (tests pass them directly). */

@@ -18,6 +18,8 @@ import { RebuildService } from './compute/rebuild';
 import { ResizeService } from './compute/resize';
 import { InstanceActionRecorder } from './compute/instance-actions';
 import { ServerLocks } from './compute/lock';
+import { RescueService } from './compute/rescue';
+import { ShelveService } from './compute/shelve';
 import { InstanceActionStore } from './db/stores/instance-actions';
 import { FlavorStore } from './db/stores/flavors';
 import { InstanceStore } from './db/stores/instances';
@@ -47,6 +49,8 @@ export interface Services {
   readonly config: Config;
   readonly instanceActions: InstanceActionRecorder;
   readonly locks: ServerLocks;
+  readonly rescue: RescueService;
+  readonly shelve: ShelveService;
 }
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
@@ -67,6 +71,11 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const snapshots = new SnapshotService({ compute, instances, images, drivers, log: log.child({ component: 'snapshots' }), publicUrl: config.publicUrl });
   const rebuild = new RebuildService({ compute, instances, images, shutdownTimeoutSec: config.shutdownTimeoutSec });
   const resize = new ResizeService({ compute, instances, flavors, images, drivers });
+  const rescue = new RescueService({ compute, instances, images, drivers });
+  const shelve = new ShelveService({
+    compute, instances, images, snapshots, drivers, tasks, log: log.child({ component: 'shelve' }),
+    shutdownTimeoutSec: config.shutdownTimeoutSec, shelvedOffloadTimeSec: config.shelvedOffloadTimeSec,
+  });
   const consoles = new RemoteConsoleService({ config, compute, instances, drivers, tokens: new ConsoleTokenStore(db) });
-  return { db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles };
+  return { db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue };
 }

@@ -9,6 +9,8 @@ import { DomainError, InstanceNotFoundInDriver } from '../errors';
 import { TaskState, VmState } from './states';
 import { computeEventName, EventHandle, InstanceActionRecorder } from './instance-actions';
 import { settleFrozen } from './pause-suspend';
+import { discardImage, settleShelved } from './shelve';
+import { configDriveFor } from './config-drive';
 
 /**
  * The compute manager: the work that runs in the background once the API has accepted a request
@@ -48,8 +50,10 @@ export class ComputeManager {
   async destroy(uuid: string): Promise<void> {
     const instance = await this.instances.find(uuid);
     const event = await this.startEvent(uuid, 'delete');
-    await this.driverOf(instance).destroy(toDriverInstance(instance)).catch(async (err) => { await event.finish(err); throw err; });
+    // a shelved-offloaded server has no host and no container
+    if (instance.host) await this.driverOf(instance).destroy(toDriverInstance(instance)).catch(async (err) => { await event.finish(err); throw err; });
     await event.finish();
+    if (instance.shelved) await discardImage(this.images, instance.shelved.imageId, this.log); // Nova's _delete of a shelved server
     const now = new Date();
     await this.instances.update(uuid, {
       vmState: VmState.DELETED, taskState: null, powerState: PowerState.NOSTATE, deletedAt: now, terminatedAt: now,
@@ -86,6 +90,11 @@ export class ComputeManager {
   /** A power action the previous process did not finish: take the state the engine reports. */
   async settle(uuid: string): Promise<void> {
     const before = await this.instances.find(uuid);
+    const shelved = await settleShelved(before, this.drivers);
+    if (shelved) {
+      await this.instances.update(uuid, shelved);
+      return;
+    }
     await this.run(uuid, 'settle', async (driver, di) => {
       const seen = await this.observed(driver, di);
       const frozen = settleFrozen(before, seen.powerState); // paused or suspended, not stopped
@@ -153,5 +162,15 @@ export function toDriverInstance(i: InstanceRecord): DriverInstance {
   return {
     uuid: i.uuid, projectId: i.projectId, hostname: i.hostname, metadata: i.metadata, driverState: i.driverState,
     publicKeys: i.keyData ? [i.keyData] : [],
+    configDrive: configDriveFor(i),
+    fixedIps: fixedIpsOf(i),
   };
+}
+
+/** the instance's IPv4 addresses, then those its driver noted in driverState.fixedIps (see DriverInstance) */
+function fixedIpsOf(i: InstanceRecord): string[] {
+  const noted = (i.driverState as { fixedIps?: unknown } | null)?.fixedIps;
+  const fromState = Array.isArray(noted) ? noted.filter((ip): ip is string => typeof ip === 'string') : [];
+  const seen = i.addresses.filter((a) => a.version === 4).map((a) => a.addr);
+  return [...new Set([...seen, ...fromState])];
 }

@@ -114,7 +114,7 @@ export class ComputeService {
         vmState: VmState.BUILDING, taskState: TaskState.SCHEDULING, powerState: PowerState.NOSTATE,
         keyName: key?.name ?? null, keyData: key?.publicKey ?? null, metadata: req.metadata ?? {}, addresses: [],
         driverState: null, accessIPv4: req.accessIPv4 ?? null, accessIPv6: req.accessIPv6 ? canonicalIPv6(req.accessIPv6) : null,
-        diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive ? 'True' : '', userData: req.userData ?? null,
+        diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive || this.d.config.forceConfigDrive ? 'True' : '', userData: req.userData ?? null,
         reservationId, launchIndex: index, progress: 0, createdAt: now, updatedAt: now,
         launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null,
       });

@@ -136,18 +136,8 @@ export class SnapshotService {
    */
   private async upload(driver: ComputeDriver, di: DriverInstance, imageId: string, plan: Plan): Promise<Record<string, never>> {
     try {
-      let task = plan.task;
-      for (const next of [...(plan.imageType === 'snapshot' ? [TaskState.IMAGE_SNAPSHOT] : []), TaskState.IMAGE_PENDING_UPLOAD]) {
-        await this.advance(di.uuid, task, next);
-        task = next;
-      }
-      const data = await driver.snapshot!(di);
-      try {
-        await this.advance(di.uuid, task, TaskState.IMAGE_UPLOADING);
-        await this.d.images.receiveData(imageId, data);
-      } finally {
-        (data as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.(); // a no-op once read to the end
-      }
+      const steps = [...(plan.imageType === 'snapshot' ? [TaskState.IMAGE_SNAPSHOT] : []), TaskState.IMAGE_PENDING_UPLOAD];
+      await this.transfer(driver, di, imageId, plan.task, steps, TaskState.IMAGE_UPLOADING);
     } catch (err) {
       if (err instanceof ImageGone || err instanceof ImageNotFound || err instanceof SnapshotAbandoned) {
         // the image was deleted meanwhile, or the server is being deleted (Nova's ImageNotFound and
@@ -161,6 +151,35 @@ export class SnapshotService {
     }
     if (plan.rotation) await this.rotate(di.uuid, plan.rotation.backupType, plan.rotation.keep);
     return {};
+  }
+
+  /**
+   * The driver's tarball of the instance into the image (queued → saving → active), moving the
+   * task_state from `from` through `steps` before the driver's snapshot and to `uploading` before
+   * the transfer (Nova's update_task_state callback). Throws SnapshotAbandoned when the task_state
+   * was changed by someone else meanwhile. Shelve uses it with its own task states.
+   */
+  async transfer(driver: ComputeDriver, di: DriverInstance, imageId: string, from: TaskState,
+    steps: readonly TaskState[], uploading: TaskState): Promise<void> {
+    let task = from;
+    for (const next of steps) {
+      await this.advance(di.uuid, task, next);
+      task = next;
+    }
+    const data = await driver.snapshot!(di);
+    try {
+      await this.advance(di.uuid, task, uploading);
+      await this.d.images.receiveData(imageId, data);
+    } finally {
+      (data as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.(); // a no-op once read to the end
+    }
+  }
+
+  /** A queued snapshot image of the server as Nova's compute_utils.create_image makes it (shelve's `<name>-shelved`). */
+  async registerSnapshot(auth: AuthContext, instance: InstanceRecord, name: string): Promise<ImageRecord> {
+    return this.d.images.register(await this.newImage(auth, instance, name, {
+      method: 'createImage', task: TaskState.IMAGE_SNAPSHOT_PENDING, imageType: 'snapshot', properties: {},
+    }));
   }
 
   /** Moves the task_state on only if nobody else changed it (a delete sets 'deleting'). */

@@ -8,6 +8,9 @@ export const VmState = {
   PAUSED: 'paused',
   SUSPENDED: 'suspended',
   RESIZED: 'resized',
+  RESCUED: 'rescued',
+  SHELVED: 'shelved',
+  SHELVED_OFFLOADED: 'shelved_offloaded',
 } as const;
 export type VmState = (typeof VmState)[keyof typeof VmState];
 
@@ -38,6 +41,13 @@ export const TaskState = {
   RESIZE_REVERTING: 'resize_reverting',
   RESIZE_CONFIRMING: 'resize_confirming',
   UPDATING_PASSWORD: 'updating_password',
+  RESCUING: 'rescuing',
+  UNRESCUING: 'unrescuing',
+  SHELVING: 'shelving',
+  SHELVING_IMAGE_PENDING_UPLOAD: 'shelving_image_pending_upload',
+  SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
+  SHELVING_OFFLOADING: 'shelving_offloading',
+  UNSHELVING: 'unshelving',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
@@ -58,6 +68,9 @@ const STATUS_TABLE: Record<VmState, { default: string } & Partial<Record<TaskSta
   paused: { default: 'PAUSED' },
   suspended: { default: 'SUSPENDED' },
   resized: { default: 'VERIFY_RESIZE', resize_reverting: 'REVERT_RESIZE' },
+  rescued: { default: 'RESCUE' },
+  shelved: { default: 'SHELVED' },
+  shelved_offloaded: { default: 'SHELVED_OFFLOADED' },
 };
 
 export function statusOf(vm: VmState, task: TaskState | null): string {
@@ -77,4 +90,5 @@ export function vmStatesForStatus(status: string): { vm: VmState[]; task?: TaskS
 
 /** Statuses a client may filter on (unknown ones give an empty list, as Nova does). */
 export const ALL_STATUSES = ['ACTIVE', 'BUILD', 'SHUTOFF', 'DELETED', 'ERROR', 'REBOOT', 'HARD_REBOOT', 'PAUSED', 'SUSPENDED',
-  'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'REVERT_RESIZE', 'PASSWORD'];
+  'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'REVERT_RESIZE', 'PASSWORD', 'RESCUE',
+  'SHELVED', 'SHELVED_OFFLOADED'];

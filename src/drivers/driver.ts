@@ -34,6 +34,8 @@ export interface DriverCapabilities {
   readonly suspend: boolean;
   /** attachConsole connects to the instance's console TTY (an interactive serial console) */
   readonly serialConsole: boolean;
+  /** rescue/unrescue: a rescue instance from an image, with the original's filesystem at /mnt/rescue */
+  readonly rescue: boolean;
 }
 
 export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
@@ -45,6 +47,7 @@ export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
   pause: false,
   suspend: false,
   serialConsole: false,
+  rescue: false,
 });
 
 /** What the driver needs to know about the instance it acts on. */
@@ -57,6 +60,24 @@ export interface DriverInstance {
   readonly driverState: DriverState | null;
   /** OpenSSH public key lines for root's authorized_keys, written at spawn (the server's key_name) */
   readonly publicKeys?: readonly string[];
+  /** Nova's config drive (server created with config_drive, or forced): written at spawn; absent when none */
+  readonly configDrive?: DriverConfigDrive;
+  /**
+   * IPv4 fixed addresses the instance had, which a spawn re-creating it (rebuild) keeps when it can,
+   * as Nova keeps the port: the compute layer fills them from the instance's addresses and from a
+   * `fixedIps` string array a driver may record in its driverState (so a stopped server keeps its IP too)
+   */
+  readonly fixedIps?: readonly string[];
+}
+
+/** Config drive files, by path inside the drive (`openstack/latest/meta_data.json`, …). */
+export type ConfigDriveFiles = Readonly<Record<string, string | Buffer>>;
+
+export interface DriverConfigDrive {
+  /** every file, written before the instance first starts */
+  readonly files: ConfigDriveFiles;
+  /** the files that depend on the addresses the engine assigns at start (network_data.json…), written again once it runs */
+  readonly withAddresses?: (addresses: readonly NetworkAddress[]) => ConfigDriveFiles;
 }
 
 export interface DriverFlavor {
@@ -149,6 +170,19 @@ export interface ComputeDriver {
    * running. Nothing earlier is replayed (that is getConsoleOutput).
    */
   attachConsole?(instance: DriverInstance): Promise<ConsoleStream>;
+  /**
+   * rescue (Nova's rescue): stop the instance, keeping it, and run a rescue instance from `image`
+   * with the same flavor, in which the instance's root filesystem is reachable at /mnt/rescue;
+   * root's password there is `password` when the image can hold one. While rescued, getInfo,
+   * getConsoleOutput, attachConsole... act on the rescue instance; destroy removes both. Returns
+   * the new state; on failure the instance is left as it was (running again if it was running).
+   */
+  rescue?(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState>;
+  /**
+   * end the rescue: the rescue instance is removed, what was changed under its /mnt/rescue written
+   * back (as far as the driver can; see its docs), and the instance started. Returns the new state.
+   */
+  unrescue?(instance: DriverInstance): Promise<DriverState>;
   /** release connections */
   close(): Promise<void>;
 }

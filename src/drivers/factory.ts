@@ -16,6 +16,8 @@ function dockerDriver(config: Config, log: Logger): ComputeDriver {
   return new DockerDriver({
     docker: dockerFromHost(config.dockerHost),
     defaultStopTimeoutSec: config.shutdownTimeoutSec,
+    privateNetwork: config.privateNetwork,
+    privateSubnet: config.privateSubnet,
     log: log.child({ driver: 'docker' }),
   });
 }

@@ -25,6 +25,7 @@ const OPTIONAL_METHODS: ReadonlyArray<[keyof DriverCapabilities, keyof ComputeDr
   ['serialConsole', 'attachConsole'],
   ['resize', 'resize'],
   ['snapshot', 'snapshot'],
+  ['rescue', 'rescue'], ['rescue', 'unrescue'],
 ];
 
 export const SMALL_FLAVOR: DriverFlavor = Object.freeze({ memoryMb: 64, vcpus: 1 });
@@ -420,6 +421,44 @@ export function describeDriver(name: string, make: () => Promise<DriverHarness>)
       });
     });
     // ---- end of snapshot ----------------------------------------------------------------------
+
+    // ---- rescue/unrescue ----------------------------------------------------------------------
+    describe('rescue/unrescue', function () {
+      before(function () {
+        if (!driver.capabilities.rescue) this.skip();
+      });
+
+      it('rescue runs a rescue instance in its place (getInfo RUNNING); unrescue runs the instance again', async function () {
+        const instance = await spawn();
+        const rescuedState = await driver.rescue!(instance, harness.image, SMALL_FLAVOR, 'Rescue-Pass-1');
+        const rescued = { ...instance, driverState: rescuedState };
+        spawned.set(instance.uuid, rescued);
+        expect(rescuedState.v).to.be.a('number');
+        expect((await driver.getInfo(rescued)).powerState).to.equal(PowerState.RUNNING);
+        expect((await driver.listInstances()).filter((u) => u === instance.uuid)).to.have.length(1);
+        const back = { ...instance, driverState: await driver.unrescue!(rescued) };
+        spawned.set(instance.uuid, back);
+        expect((await driver.getInfo(back)).powerState).to.equal(PowerState.RUNNING);
+        await driver.destroy(back);
+      });
+
+      it('rescues a stopped instance; destroy of a rescued instance removes it', async function () {
+        const instance = await spawn();
+        await driver.powerOff(instance, { timeoutSec: 1 });
+        const rescued = { ...instance, driverState: await driver.rescue!(instance, harness.image, SMALL_FLAVOR, 'pw') };
+        spawned.set(instance.uuid, rescued);
+        expect((await driver.getInfo(rescued)).powerState).to.equal(PowerState.RUNNING);
+        await driver.destroy(rescued);
+        expect(await driver.listInstances()).to.not.include(instance.uuid);
+        await expectRejection(driver.getInfo(rescued), InstanceNotFoundInDriver);
+      });
+
+      it('throws InstanceNotFoundInDriver for an instance it never spawned', async function () {
+        await expectRejection(driver.rescue!(newInstance(), harness.image, SMALL_FLAVOR, 'pw'), InstanceNotFoundInDriver);
+        await expectRejection(driver.unrescue!(newInstance()), InstanceNotFoundInDriver);
+      });
+    });
+    // ---- end of rescue/unrescue ---------------------------------------------------------------
 
     describe('an instance the driver never spawned', function () {
       const ghost = makeInstance();

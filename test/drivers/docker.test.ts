@@ -83,7 +83,9 @@ describe('DockerDriver on a real engine', function () {
 
     it('is novashim-<uuid>, and only DriverState knows its id', async function () {
       expect(container.Name).to.equal(`/novashim-${instance.uuid}`);
-      expect(instance.driverState).to.deep.equal({ v: 1, containerId: container.Id });
+      // plus the pinned address on the private network, kept by a re-spawn (docker-network.test.ts)
+      const ip = container.NetworkSettings.Networks['novashim-private'].IPAddress;
+      expect(instance.driverState).to.deep.equal({ v: 1, containerId: container.Id, fixedIps: [ip] });
       const shown = JSON.stringify([await driver.getInfo(instance), await driver.listInstances()]);
       expect(shown).to.not.include(container.Id.slice(0, 12));
     });
@@ -147,7 +149,7 @@ describe('DockerDriver on a real engine', function () {
 
     it('reports its address on the configured network label, with a MAC', async function () {
       const [address] = (await driver.getInfo(instance)).addresses;
-      const bridge = container.NetworkSettings.Networks.bridge;
+      const bridge = container.NetworkSettings.Networks['novashim-private']; // see docker-network.test.ts
       expect(address).to.deep.equal({ network: 'private', addr: bridge.IPAddress, version: 4, mac: bridge.MacAddress });
     });
 

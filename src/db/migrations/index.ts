@@ -8,6 +8,7 @@ import * as identityAdmin from './0006-identity-admin';
 import * as locksAndActions from './0007-locks-and-instance-actions';
 import * as oldFlavor from './0009-instance-old-flavor';
 import * as consoleAuthTokens from './0011-console-auth-tokens';
+import * as instanceShelved from './0012-instance-shelved';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0007-locks-and-instance-actions', locksAndActions],
   ['0009-instance-old-flavor', oldFlavor],
   ['0011-console-auth-tokens', consoleAuthTokens],
+  ['0012-instance-shelved', instanceShelved],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -53,6 +53,18 @@ export interface InstanceRecord {
   readonly locked: boolean;
   /** who holds the lock: the owning project or an admin of another one (null when unlocked) */
   readonly lockedBy: LockedBy | null;
+  /** while shelved: the shelve snapshot image, when and where (Nova's shelved_* system metadata); null or absent otherwise */
+  readonly shelved?: ShelvedInfo | null;
+}
+
+export interface ShelvedInfo {
+  readonly imageId: string;
+  /** ISO 8601 time the shelve finished */
+  readonly at: string;
+  /** the host the server was shelved on */
+  readonly host: string;
+  /** once offloaded: the IPv4 fixed addresses it had, for the unshelve's new container (Nova keeps the port) */
+  readonly fixedIps?: readonly string[];
 }
 
 export type LockedBy = 'owner' | 'admin';
@@ -60,7 +72,7 @@ export type LockedBy = 'owner' | 'admin';
 export type InstancePatch = Partial<Pick<InstanceRecord, 'imageRef' | 'flavor' | 'oldFlavor' | 'metadata' |
   'displayName' | 'hostname' | 'vmState' | 'taskState' | 'powerState' | 'addresses' | 'driverState' | 'accessIPv4' |
   'accessIPv6' | 'diskConfig' | 'launchedAt' | 'terminatedAt' | 'deletedAt' | 'progress' | 'host' | 'node' |
-  'locked' | 'lockedBy'>>;
+  'locked' | 'lockedBy' | 'shelved'>>;
 
 /** Exact-match filters done in SQL; regex filters (name, ip) are applied by the caller. */
 export interface InstanceQuery {
@@ -83,6 +95,7 @@ const COLUMNS: Record<keyof InstancePatch, string> = {
   deletedAt: 'deleted_at', progress: 'progress', host: 'host', node: 'node',
   imageRef: 'image_ref', flavor: 'flavor_json', oldFlavor: 'old_flavor_json', metadata: 'metadata_json',
   locked: 'locked', lockedBy: 'locked_by',
+  shelved: 'shelved_json',
 };
 
 export class InstanceStore {
@@ -160,7 +173,7 @@ function patchToRow(p: InstancePatch): Record<string, unknown> {
 function serialize(key: keyof InstancePatch, value: unknown): unknown {
   if (key === 'addresses') return JSON.stringify(value);
   if (key === 'driverState') return value === null ? null : JSON.stringify(value);
-  if (key === 'flavor' || key === 'oldFlavor' || key === 'metadata') return value === null || value === undefined ? null : JSON.stringify(value);
+  if (key === 'flavor' || key === 'oldFlavor' || key === 'metadata' || key === 'shelved') return value === null || value === undefined ? null : JSON.stringify(value);
   if (value instanceof Date) return value.getTime();
   return value;
 }
@@ -178,6 +191,7 @@ function recordToRow(i: InstanceRecord): Record<string, unknown> {
     terminated_at: ms(i.terminatedAt), deleted_at: ms(i.deletedAt),
     old_flavor_json: i.oldFlavor ? JSON.stringify(i.oldFlavor) : null,
     locked: i.locked, locked_by: i.lockedBy,
+    shelved_json: i.shelved ? JSON.stringify(i.shelved) : null,
   };
 }
 
@@ -194,6 +208,7 @@ function rowToRecord(r: Record<string, any>): InstanceRecord { // eslint-disable
     terminatedAt: date(r.terminated_at), deletedAt: date(r.deleted_at),
     oldFlavor: r.old_flavor_json ? JSON.parse(r.old_flavor_json) : null,
     locked: Boolean(r.locked), lockedBy: r.locked_by ?? null,
+    shelved: r.shelved_json ? JSON.parse(r.shelved_json) : null,
     fault: r.fault_code === null || r.fault_code === undefined ? null : {
       code: Number(r.fault_code), message: r.fault_message, details: r.fault_details, createdAt: date(r.fault_created_at)!,
     },

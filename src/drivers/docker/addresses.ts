@@ -12,14 +12,18 @@ const DEFAULT_ENGINE_NETWORK = 'bridge';
 
 /**
  * Addresses from NetworkSettings.Networks. A stopped container keeps its endpoints but with empty
- * addresses, so those drop out, matching a shut-off VM that reports no fixed IPs.
+ * addresses, so those drop out, matching a shut-off VM that reports no fixed IPs. Both Docker's
+ * default bridge (containers from before the private network) and novashim's private network
+ * (`privateEngineNetwork`, see network.ts) are reported under the deployment's label.
  */
 export function addressesOf(
   networks: Readonly<Record<string, EngineEndpoint>> | null | undefined,
   defaultNetworkLabel: string,
+  privateEngineNetwork?: string,
 ): NetworkAddress[] {
   return Object.entries(networks ?? {}).flatMap(([engineName, endpoint]) => {
-    const network = engineName === DEFAULT_ENGINE_NETWORK ? defaultNetworkLabel : engineName;
+    const labelled = engineName === DEFAULT_ENGINE_NETWORK || engineName === privateEngineNetwork;
+    const network = labelled ? defaultNetworkLabel : engineName;
     const mac = endpoint.MacAddress || null;
     const found: NetworkAddress[] = [];
     if (endpoint.IPAddress) found.push({ network, addr: endpoint.IPAddress, version: 4, mac });

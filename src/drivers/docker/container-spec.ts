@@ -29,6 +29,8 @@ export interface ContainerSpecInput {
   readonly stopTimeoutSec: number;
   /** CPUs of the engine's host; Docker refuses NanoCpus above it, so vcpus are capped to it */
   readonly hostCpus?: number;
+  /** the user-defined bridge to join (network.ts), with the address to pin; absent: Docker's default bridge */
+  readonly network?: { readonly name: string; readonly ipv4?: string | null };
 }
 
 export function containerName(instanceUuid: string): string {
@@ -64,8 +66,16 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
       // bounded logs: a chatty instance must not fill the engine's disk (still readable by `logs`)
       LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
       // no Binds, Mounts or Volumes, ever: an instance sees nothing of the host's filesystem
+      // never "host" or "container:<id>": an instance only ever joins a bridge
+      ...(input.network && { NetworkMode: input.network.name }),
     },
+    ...(input.network && { NetworkingConfig: { EndpointsConfig: { [input.network.name]: endpointConfig(input.network.ipv4) } } }),
   };
+}
+
+/** a pinned address is kept by the container across stop/start too (the endpoint's IPAMConfig) */
+function endpointConfig(ipv4: string | null | undefined): Dockerode.EndpointSettings {
+  return ipv4 ? { IPAMConfig: { IPv4Address: ipv4 } } : {};
 }
 
 /**

@@ -12,19 +12,28 @@ import { consoleText } from './console-log';
 import { buildContainerSpec, containerName } from './container-spec';
 import { freeze, thaw } from './freeze';
 import { writeAuthorizedKeys } from './guest-files';
+import { writeConfigDrive, writeConfigDriveAddresses } from './config-drive';
 import { asDriverError, engineMessage, isConflict, isNotFound, isNotModified } from './engine-errors';
 import { EngineImage, ImageLoader } from './images';
 import { OWNED_FILTER, instanceUuidOf } from './labels';
+import {
+  AddressAllocator, DEFAULT_PRIVATE_NETWORK, DEFAULT_PRIVATE_SUBNET, PrivateNetwork, ensurePrivateNetwork, keptAddress,
+} from './network';
 import { DriverLog, SILENT_LOG } from './log';
 import { powerStateOf } from './states';
 import { snapshotContainer } from './snapshot';
 import { applyFlavorLimits, flavorLimits } from './resize';
 import { closeDocker } from './transport';
+import { buildRescueSpec, removeRescueContainer, rescueContainer, RescueContext, unrescueContainer } from './rescue';
 
 export interface DockerDriverOptions {
   readonly docker: Dockerode;
-  /** the Nova network name reported for Docker's default "bridge" network */
+  /** the Nova network name reported for Docker's default "bridge" network and the private network */
   readonly networkLabel?: string;
+  /** the user-defined bridge instances join, created when missing (default novashim-private, see network.ts) */
+  readonly privateNetwork?: string;
+  /** its IPv4 subnet when novashim creates it (default 10.213.0.0/16) */
+  readonly privateSubnet?: string;
   readonly pidsLimit?: number;
   /** seconds a stop or soft reboot waits for the instance before killing it */
   readonly defaultStopTimeoutSec?: number;
@@ -35,6 +44,10 @@ export interface DockerDriverOptions {
 interface DockerStateV1 {
   readonly v: 1;
   readonly containerId: string;
+  /** the pinned address on the private network, kept by a re-spawn (see DriverInstance.fixedIps) */
+  readonly fixedIps?: readonly string[];
+  /** while rescued: the rescue container, which then stands for the instance (see rescue.ts) */
+  readonly rescueContainerId?: string;
 }
 
 type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
@@ -45,7 +58,7 @@ type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
  */
 export class DockerDriver implements ComputeDriver {
   readonly name = 'docker';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true });
 
   private readonly docker: Dockerode;
   private readonly images: ImageLoader;
@@ -54,6 +67,9 @@ export class DockerDriver implements ComputeDriver {
   private readonly stopTimeoutSec: number;
   private readonly log: DriverLog;
   private hostCpus: Promise<number> | null = null;
+  private readonly wantedNetwork: PrivateNetwork;
+  private network: Promise<PrivateNetwork> | null = null;
+  private readonly addresses = new AddressAllocator();
 
   constructor(opts: DockerDriverOptions) {
     this.docker = opts.docker;
@@ -62,6 +78,7 @@ export class DockerDriver implements ComputeDriver {
     this.pidsLimit = opts.pidsLimit ?? 1024;
     this.stopTimeoutSec = opts.defaultStopTimeoutSec ?? 10;
     this.log = opts.log ?? SILENT_LOG;
+    this.wantedNetwork = { name: opts.privateNetwork ?? DEFAULT_PRIVATE_NETWORK, subnet: opts.privateSubnet ?? DEFAULT_PRIVATE_SUBNET };
   }
 
   async init(): Promise<void> {
@@ -71,6 +88,7 @@ export class DockerDriver implements ComputeDriver {
       throw new DriverError(`docker engine does not answer: ${engineMessage(err)}`);
     }
     await this.engineCpus();
+    await this.privateNetwork();
   }
 
   async health(): Promise<DriverHealth> {
@@ -86,23 +104,30 @@ export class DockerDriver implements ComputeDriver {
   async spawn(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
     const engineImage = await this.images.ensure(image);
     requireCommand(image.id, engineImage);
-    const spec = buildContainerSpec({
+    const specInput = {
       instance, flavor,
       imageTag: engineImage.tag,
       pidsLimit: this.pidsLimit,
       stopTimeoutSec: this.stopTimeoutSec,
       hostCpus: await this.engineCpus(),
-    });
-    const container = await this.createFresh(instance, spec);
+    };
+    // on the private network, with the address the instance had (rebuild) or a free one (network.ts)
+    const network = await this.privateNetwork();
+    const { value: container, ipv4 } = await this.addresses.create(this.docker, network, instance.uuid,
+      keptAddress(instance, network.subnet),
+      (ip) => this.createFresh(instance, buildContainerSpec({ ...specInput, network: { name: network.name, ipv4: ip } })));
     await this.injectKeysOrRemove(container, instance);
+    await this.orRemove(container, () => writeConfigDrive(container, instance.configDrive), 'cannot write the config drive');
     await this.startOrRemove(container);
+    await this.orRemove(container, () => writeConfigDriveAddresses(container, instance.configDrive, this.networkLabel), 'cannot write the config drive');
     this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned');
-    return { v: 1, containerId: container.id } satisfies DockerStateV1;
+    return { v: 1, containerId: container.id, fixedIps: [ipv4] } satisfies DockerStateV1;
   }
 
   async destroy(instance: DriverInstance): Promise<void> {
+    await removeRescueContainer({ docker: this.docker, uuid: instance.uuid }); // a rescued server has two
     try {
-      await this.container(instance).remove({ force: true, v: true });
+      await this.originalContainer(instance).remove({ force: true, v: true });
     } catch (err) {
       if (isNotFound(err) || isRemovalInProgress(err)) return; // absent (or about to be) is success
       throw asDriverError(err, 'cannot remove container');
@@ -128,14 +153,15 @@ export class DockerDriver implements ComputeDriver {
     const info = await this.onContainer(instance, (c) => c.inspect(), 'cannot inspect container');
     return {
       powerState: powerStateOf(info.State?.Status),
-      addresses: addressesOf(info.NetworkSettings?.Networks, this.networkLabel),
+      addresses: addressesOf(info.NetworkSettings?.Networks, this.networkLabel, this.wantedNetwork.name),
     };
   }
 
   async listInstances(): Promise<string[]> {
     try {
       const containers = await this.docker.listContainers({ all: true, filters: OWNED_FILTER });
-      return containers.map((c) => instanceUuidOf(c.Labels)).filter((uuid): uuid is string => uuid !== null);
+      const uuids = containers.map((c) => instanceUuidOf(c.Labels)).filter((uuid): uuid is string => uuid !== null);
+      return [...new Set(uuids)]; // a rescued instance has two containers
     } catch (err) {
       throw asDriverError(err, 'cannot list containers');
     }
@@ -191,12 +217,54 @@ export class DockerDriver implements ComputeDriver {
   }
 
   /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */
+  /** stops the container and runs a rescue container with its filesystem copied to /mnt/rescue (see rescue.ts) */
+  async rescue(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState> {
+    const engineImage = await this.images.ensure(image);
+    requireCommand(image.id, engineImage);
+    const input = { instance, flavor, imageTag: engineImage.tag, pidsLimit: this.pidsLimit, stopTimeoutSec: this.stopTimeoutSec, hostCpus: await this.engineCpus() };
+    const original = this.originalContainer(instance);
+    const rescueId = await this.onOriginal(instance, () => rescueContainer(this.rescueContext(instance), original,
+      (network) => buildRescueSpec({ ...input, network }), password), 'cannot rescue container');
+    const { Id: id } = await this.onOriginal(instance, () => original.inspect(), 'cannot inspect container');
+    return { ...(instance.driverState ?? {}), v: 1, containerId: id, rescueContainerId: rescueId } satisfies DockerStateV1;
+  }
+
+  /** removes the rescue container, writing changes under /mnt/rescue back first, and starts the container (see rescue.ts) */
+  async unrescue(instance: DriverInstance): Promise<DriverState> {
+    const original = this.originalContainer(instance);
+    await this.onOriginal(instance, () => unrescueContainer(this.rescueContext(instance), original, rescueIdOf(instance.driverState)),
+      'cannot unrescue container');
+    const { Id: id } = await this.onOriginal(instance, () => original.inspect(), 'cannot inspect container');
+    const { rescueContainerId: _dropped, ...rest } = (instance.driverState ?? {}) as Partial<DockerStateV1>;
+    return { ...rest, v: 1, containerId: id } satisfies DockerStateV1;
+  }
+
+  private rescueContext(instance: DriverInstance): RescueContext {
+    return { docker: this.docker, uuid: instance.uuid, log: this.log, stopTimeoutSec: this.stopTimeoutSec };
+  }
+
+  /** as onContainer, on the instance's own container (404 of it → InstanceNotFoundInDriver) */
+  private async onOriginal<T>(instance: DriverInstance, op: () => Promise<T>, doing: string): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (isNotFound(err)) throw new InstanceNotFoundInDriver(instance.uuid);
+      throw asDriverError(err, doing);
+    }
+  }
+
   async close(): Promise<void> {
     await closeDocker(this.docker);
   }
 
   /** by the id spawn recorded; by name when there is no state yet (e.g. a spawn that died midway) */
   private container(instance: DriverInstance): Dockerode.Container {
+    const rescue = rescueIdOf(instance.driverState); // while rescued, the rescue container answers
+    return rescue ? this.docker.getContainer(rescue) : this.originalContainer(instance);
+  }
+
+  /** the instance's own container, also while rescued */
+  private originalContainer(instance: DriverInstance): Dockerode.Container {
     return this.docker.getContainer(containerIdOf(instance.driverState) ?? containerName(instance.uuid));
   }
 
@@ -248,6 +316,16 @@ export class DockerDriver implements ComputeDriver {
     }
   }
 
+  /** a spawn step (the config drive, see config-drive.ts) whose failure removes the container */
+  private async orRemove(container: Dockerode.Container, step: () => Promise<void>, doing: string): Promise<void> {
+    try {
+      await step();
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw asDriverError(err, doing);
+    }
+  }
+
   /** spawn must leave nothing behind: a container that cannot start is removed */
   private async startOrRemove(container: Dockerode.Container): Promise<void> {
     try {
@@ -258,6 +336,15 @@ export class DockerDriver implements ComputeDriver {
       });
       throw asDriverError(err, 'cannot start container');
     }
+  }
+
+  /** the private network, made when missing, once per driver (again after a failure) */
+  private privateNetwork(): Promise<PrivateNetwork> {
+    this.network ??= ensurePrivateNetwork(this.docker, this.wantedNetwork, this.log).catch((err: unknown) => {
+      this.network = null;
+      throw err;
+    });
+    return this.network;
   }
 
   /** the engine's CPU count, asked once; vcpus above it would make create fail */
@@ -279,6 +366,11 @@ function requireCommand(imageId: string, image: EngineImage): void {
     `image ${imageId} has neither CMD nor ENTRYPOINT, so there is nothing to run; ` +
       'rebuild it with one (e.g. `docker import --change \'CMD ["/sbin/init"]\'`)',
   );
+}
+
+function rescueIdOf(state: DriverState | null): string | null {
+  const id = state?.v === 1 ? (state as Partial<DockerStateV1>).rescueContainerId : undefined;
+  return typeof id === 'string' && id !== '' ? id : null;
 }
 
 function containerIdOf(state: DriverState | null): string | null {

@@ -24,8 +24,14 @@ export interface GuestDir {
   readonly gid: number;
 }
 
-/** A tar of the given directories (in order) and files; names are relative to the extraction path. */
-export async function archiveOf(dirs: readonly GuestDir[], files: readonly GuestFile[]): Promise<Buffer> {
+/** A symbolic link (owned by root) */
+export interface GuestLink {
+  readonly name: string;
+  readonly target: string;
+}
+
+/** A tar of the given directories (in order), files and links; names are relative to the extraction path. */
+export async function archiveOf(dirs: readonly GuestDir[], files: readonly GuestFile[], links: readonly GuestLink[] = []): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
@@ -36,6 +42,7 @@ export async function archiveOf(dirs: readonly GuestDir[], files: readonly Guest
   const mtime = new Date();
   for (const d of dirs) pack.entry({ name: d.name, type: 'directory', mode: d.mode, uid: d.uid, gid: d.gid, mtime });
   for (const f of files) pack.entry({ name: f.name, type: 'file', mode: f.mode, uid: f.uid, gid: f.gid, mtime: f.mtime ?? mtime }, f.content);
+  for (const l of links) pack.entry({ name: l.name, type: 'symlink', linkname: l.target, mode: 0o777, uid: 0, gid: 0, mtime });
   pack.finalize();
   await done;
   return Buffer.concat(chunks);

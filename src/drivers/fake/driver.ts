@@ -20,6 +20,10 @@ interface FakeInstance {
   authorizedKeys: string[];
   /** the last password setAdminPassword set (a fake keeps it in clear so tests can see it) */
   adminPassword: string | null;
+  /** the config drive's files as a guest would read them (after the address rewrite), or null without one */
+  configDrive: Record<string, Buffer> | null;
+  /** while rescued: the rescue instance (powerState is then its state; the instance itself is stopped) */
+  rescue?: { imageId: string; password: string; flavor: DriverFlavor } | null;
 }
 
 /**
@@ -28,7 +32,7 @@ interface FakeInstance {
  */
 export class FakeDriver implements ComputeDriver {
   readonly name: string = 'fake';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true });
   protected readonly instances = new Map<string, FakeInstance>();
   private nextIp = 2;
   private readonly consoles = new Map<string, Set<PassThrough>>();
@@ -43,6 +47,7 @@ export class FakeDriver implements ComputeDriver {
     if (image.containerFormat !== 'docker') {
       throw new ImageNotBootable(image.id, `container_format ${image.containerFormat || 'none'} cannot be booted by this driver`);
     }
+    const ip = instance.fixedIps?.[0] ?? `10.0.0.${this.nextIp++ % 250}`; // a re-spawn (rebuild) keeps its address
     this.instances.set(instance.uuid, {
       powerState: PowerState.RUNNING,
       flavor,
@@ -50,11 +55,12 @@ export class FakeDriver implements ComputeDriver {
       hostname: instance.hostname,
       metadata: { ...instance.metadata },
       console: [`booted ${instance.hostname} from image ${image.id}`],
-      ip: `10.0.0.${this.nextIp++ % 250}`,
+      ip,
       authorizedKeys: [...(instance.publicKeys ?? [])],
       adminPassword: null,
+      configDrive: fakeConfigDrive(instance, ip),
     });
-    return { v: 1, fakeId: instance.uuid };
+    return { v: 1, fakeId: instance.uuid, fixedIps: [ip] };
   }
 
   async destroy(instance: DriverInstance): Promise<void> {
@@ -148,6 +154,30 @@ export class FakeDriver implements ComputeDriver {
     found.adminPassword = password;
   }
 
+  /** rescue: the instance stops (kept), a rescue instance from `image` runs in its place and answers getInfo & co. */
+  async rescue(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState> {
+    if (image.containerFormat !== 'docker') {
+      throw new ImageNotBootable(image.id, `container_format ${image.containerFormat || 'none'} cannot be booted by this driver`);
+    }
+    const found = this.get(instance);
+    this.endConsoles(instance.uuid);
+    found.rescue = { imageId: image.id, password, flavor: { memoryMb: flavor.memoryMb, vcpus: flavor.vcpus } };
+    found.powerState = PowerState.RUNNING;
+    found.console.push(`rescue from image ${image.id}, ${instance.hostname}'s disk at /mnt/rescue`);
+    return { ...(instance.driverState ?? {}), v: 1, fakeId: instance.uuid, rescued: true };
+  }
+
+  /** unrescue: the rescue instance goes, the instance starts again */
+  async unrescue(instance: DriverInstance): Promise<DriverState> {
+    const found = this.get(instance);
+    this.endConsoles(instance.uuid);
+    found.rescue = null;
+    found.powerState = PowerState.RUNNING;
+    found.console.push('unrescued');
+    const { rescued: _dropped, ...rest } = (instance.driverState ?? { v: 1 }) as DriverState & { rescued?: boolean };
+    return { ...rest, v: 1, fakeId: instance.uuid };
+  }
+
   async close(): Promise<void> {}
 
   /** test helper: what the fake holds for an instance, or undefined */
@@ -174,6 +204,15 @@ export class FakeDriver implements ComputeDriver {
     if (!found) throw new InstanceNotFoundInDriver(instance.uuid);
     return found;
   }
+}
+
+/** the drive's files, then the address-dependent ones again with the address the fake assigned */
+function fakeConfigDrive(instance: DriverInstance, ip: string): Record<string, Buffer> | null {
+  const drive = instance.configDrive;
+  if (!drive) return null;
+  const addresses = [{ network: 'private', addr: ip, version: 4 as const, mac: fakeMac(ip) }];
+  const files = { ...drive.files, ...drive.withAddresses?.(addresses) };
+  return Object.fromEntries(Object.entries(files).map(([p, c]) => [p, Buffer.isBuffer(c) ? c : Buffer.from(c)]));
 }
 
 const fakeMac = (ip: string) => `fa:16:3e:00:00:${Number(ip.split('.')[3]).toString(16).padStart(2, '0')}`;

@@ -7,6 +7,8 @@ import { lockActions } from './lock';
 import { pauseSuspendActions } from './pause-suspend';
 import { rebuildResizeActions } from './rebuild-resize';
 import { remoteConsoleActions } from './remote-consoles';
+import { rescueActions } from './rescue';
+import { shelveActions } from './shelve';
 
 /** Every server action, by the body key that names it. One line per feature group. */
 export const SERVER_ACTIONS: ActionGroup = {
@@ -18,4 +20,6 @@ export const SERVER_ACTIONS: ActionGroup = {
   ...pauseSuspendActions,
   ...rebuildResizeActions,
   ...remoteConsoleActions,
+  ...rescueActions,
+  ...shelveActions,
 };
