@@ -1,27 +1,13 @@
 import { expect } from 'chai';
-import type Dockerode from 'dockerode';
 import { DriverError } from '../../src/errors';
 import { DriverConfigDrive, DriverInstance } from '../../src/drivers/driver';
 import { DockerDriver } from '../../src/drivers/docker/driver';
-import { containerName } from '../../src/drivers/docker/container-spec';
 import { PROJECT_LABEL } from '../../src/drivers/docker/labels';
 import { archiveOf, readGuestFile } from '../../src/drivers/docker/guest-files';
 import { CONFIG_DRIVE_PATH, writeConfigDrive } from '../../src/drivers/docker/config-drive';
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
 import { expectRejection, makeInstance } from './conformance';
-import { FIXTURE_TAG, useEngine } from './docker-fixtures';
-
-/** runs a command in the container (as root) and returns its output; fails on a non-zero exit */
-async function execIn(docker: Dockerode, uuid: string, cmd: string[]): Promise<string> {
-  const exec = await docker.getContainer(containerName(uuid)).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true } as object);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  const { ExitCode } = await exec.inspect();
-  const out = Buffer.concat(chunks).toString().replace(/\r\n/g, '\n');
-  if (ExitCode !== 0) throw new Error(`${cmd.join(' ')} exited ${ExitCode}: ${out}`);
-  return out;
-}
+import { FIXTURE_TAG, execInInstance, useEngine } from './docker-fixtures';
 
 /** a drive whose network file says which address it was written with */
 const drive = (extra: Record<string, string> = {}): DriverConfigDrive => ({
@@ -49,7 +35,7 @@ describe('DockerDriver config drive on a real engine', function () {
 
   it('writes the drive under /var/lib/cloud/seed/config_drive (root 0644/0755), links /mnt/config, and rewrites the address files after the start', async function () {
     const instance = await spawn({ configDrive: drive() });
-    const exec = (...cmd: string[]) => execIn(docker, instance.uuid, cmd);
+    const exec = (...cmd: string[]) => execInInstance(docker, instance.uuid, cmd);
     expect(await exec('cat', `${CONFIG_DRIVE_PATH}/openstack/latest/user_data`)).to.equal('echo hi\n');
     expect(await exec('cat', '/mnt/config/openstack/latest/meta_data.json')).to.equal('{"uuid":"x"}');
     expect(await exec('stat', '-c', '%n %a %u %g', CONFIG_DRIVE_PATH, `${CONFIG_DRIVE_PATH}/openstack/latest`,
@@ -63,7 +49,7 @@ describe('DockerDriver config drive on a real engine', function () {
 
   it('writes nothing without a config drive', async function () {
     const instance = await spawn();
-    expect(await execIn(docker, instance.uuid, ['sh', '-c', 'test -e /var/lib/cloud/seed/config_drive || test -e /mnt/config && echo present || echo absent']))
+    expect(await execInInstance(docker, instance.uuid, ['sh', '-c', 'test -e /var/lib/cloud/seed/config_drive || test -e /mnt/config && echo present || echo absent']))
       .to.equal('absent\n');
   });
 

@@ -8,8 +8,10 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
 import { DriverImage } from '../../src/drivers/driver';
+import { containerName } from '../../src/drivers/docker/container-spec';
 import { imageTag } from '../../src/drivers/docker/images';
 import { PROJECT_LABEL } from '../../src/drivers/docker/labels';
+import { execIn } from '../helpers/engine';
 
 const run = promisify(execFile);
 export const FIXTURE_TAG = 'novashim-fixture/busybox:latest';
@@ -42,6 +44,9 @@ export async function engineProblem(docker: Dockerode, endpoint: string): Promis
     return `no Docker engine at ${endpoint} (${(err as Error).message})`;
   }
 }
+
+/** runs a command in a driver instance's container (found by its name) as root; see execIn */
+export const execInInstance = (docker: Dockerode, uuid: string, cmd: string[]): Promise<string> => execIn(docker, containerName(uuid), cmd);
 
 /**
  * The hooks every real-engine suite needs, registered in the calling describe(): without an engine

@@ -3,7 +3,7 @@ import { DriverInstance, PowerState } from '../../src/drivers/driver';
 import { DockerDriver } from '../../src/drivers/docker/driver';
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
 import { expectRejection, makeInstance } from './conformance';
-import { EngineFixtures, engineProblem } from './docker-fixtures';
+import { useEngine } from './docker-fixtures';
 import { InstanceNotFoundInDriver } from '../../src/errors';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -13,27 +13,15 @@ describe('DockerDriver pause/suspend on a real engine', function () {
   this.timeout(120_000);
   const endpoint = process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const docker = dockerFromHost(endpoint);
-  const fixtures = new EngineFixtures(docker);
+  const { fixtures } = useEngine(docker, endpoint, 'Docker pause/suspend tests');
   const driver = new DockerDriver({ docker, defaultStopTimeoutSec: 2 });
-  let engineUp = false;
   let tickerTar = '';
 
+  // runs after useEngine's before (engine checked, busybox fixture built); skipped with it
   before(async function () {
-    const problem = await engineProblem(docker, endpoint);
-    if (problem) {
-      if (process.env.REQUIRE_DOCKER === '1') throw new Error(`REQUIRE_DOCKER=1 but ${problem}`);
-      console.log(`    skipping the Docker pause/suspend tests: ${problem}`);
-      this.skip();
-    }
-    engineUp = true;
-    await fixtures.buildBusybox();
     // a process that counts: one "tick N" line on the console every 100 ms
     const script = 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done';
     tickerTar = await fixtures.variant('ticker', [`CMD ["/bin/sh", "-c", ${JSON.stringify(script)}]`]);
-  });
-  after(async function () {
-    if (engineUp) await fixtures.cleanup();
-    else fixtures.discardWorkDir();
   });
 
   async function spawnTicker(): Promise<DriverInstance> {

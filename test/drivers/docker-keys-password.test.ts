@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
 import { InstanceNotFoundInDriver, SetAdminPasswdNotSupported } from '../../src/errors';
 import { DriverInstance } from '../../src/drivers/driver';
@@ -12,22 +11,10 @@ import { PROJECT_LABEL } from '../../src/drivers/docker/labels';
 import { sha512Crypt } from '../../src/drivers/docker/sha512-crypt';
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
 import { expectRejection, makeInstance } from './conformance';
-import { FIXTURE_TAG, useEngine, variantTag } from './docker-fixtures';
+import { FIXTURE_TAG, execInInstance, useEngine, variantTag } from './docker-fixtures';
 
 const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKZ1Thd7MnpQ0SM2/8bZUFnzyHwt5V/wWaVOr0VmcY+A key-a';
 const KEY_B = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7 key-b';
-
-/** runs a command in the container (as root) and returns its output; fails on a non-zero exit */
-async function execIn(docker: Dockerode, uuid: string, cmd: string[]): Promise<string> {
-  const exec = await docker.getContainer(containerName(uuid)).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true } as object);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  const { ExitCode } = await exec.inspect();
-  const out = Buffer.concat(chunks).toString().replace(/\r\n/g, '\n');
-  if (ExitCode !== 0) throw new Error(`${cmd.join(' ')} exited ${ExitCode}: ${out}`);
-  return out;
-}
 
 describe('DockerDriver key injection and admin password on a real engine', function () {
   this.timeout(120_000);
@@ -51,7 +38,7 @@ describe('DockerDriver key injection and admin password on a real engine', funct
   describe('public keys at spawn', function () {
     it("writes them to /root/.ssh/authorized_keys (root-owned, 700/700/600) and keeps the container's hardening", async function () {
       const instance = await spawn({ publicKeys: [KEY_A, KEY_B] });
-      const exec = (...cmd: string[]) => execIn(docker, instance.uuid, cmd);
+      const exec = (...cmd: string[]) => execInInstance(docker, instance.uuid, cmd);
       expect(await exec('cat', '/root/.ssh/authorized_keys')).to.equal(`${KEY_A}\n${KEY_B}\n`);
       expect(await exec('stat', '-c', '%n %a %u %g', '/root', '/root/.ssh', '/root/.ssh/authorized_keys')).to.equal(
         '/root 700 0 0\n/root/.ssh 700 0 0\n/root/.ssh/authorized_keys 600 0 0\n');
@@ -67,13 +54,13 @@ describe('DockerDriver key injection and admin password on a real engine', funct
 
     it('writes nothing without keys', async function () {
       const instance = await spawn();
-      expect(await execIn(docker, instance.uuid, ['sh', '-c', 'test -e /root/.ssh && echo present || echo absent'])).to.equal('absent\n');
+      expect(await execInInstance(docker, instance.uuid, ['sh', '-c', 'test -e /root/.ssh && echo present || echo absent'])).to.equal('absent\n');
     });
 
     it('creates /root in an image that has none', async function () {
       const tarball = await withoutRoot();
       const instance = await spawn({ publicKeys: [KEY_A] }, tarball);
-      expect(await execIn(docker, instance.uuid, ['stat', '-c', '%n %a %u', '/root', '/root/.ssh/authorized_keys'])).to.equal(
+      expect(await execInInstance(docker, instance.uuid, ['stat', '-c', '%n %a %u', '/root', '/root/.ssh/authorized_keys'])).to.equal(
         '/root 700 0\n/root/.ssh/authorized_keys 600 0\n');
     });
 
@@ -88,7 +75,7 @@ describe('DockerDriver key injection and admin password on a real engine', funct
   describe('setAdminPassword', function () {
     /** the password field of root's line in a passwd/shadow file of the container */
     const rootField = async (uuid: string, file: string) =>
-      (await execIn(docker, uuid, ['cat', file])).split('\n').find((l) => l.startsWith('root:'))!.split(':')[1];
+      (await execInInstance(docker, uuid, ['cat', file])).split('\n').find((l) => l.startsWith('root:'))!.split(':')[1];
     const verifies = (hash: string, password: string) => sha512Crypt(password, hash.split('$')[2]) === hash;
 
     it("writes root's SHA-512 hash into /etc/passwd when the image has no /etc/shadow (the busybox fixture)", async function () {
@@ -98,23 +85,23 @@ describe('DockerDriver key injection and admin password on a real engine', funct
       expect(hash).to.match(/^\$6\$/);
       expect(verifies(hash, 'S3cret: with spaces')).to.equal(true);
       expect(verifies(hash, 'other')).to.equal(false);
-      expect(await execIn(docker, instance.uuid, ['stat', '-c', '%a %u %g', '/etc/passwd'])).to.equal('644 0 0\n');
+      expect(await execInInstance(docker, instance.uuid, ['stat', '-c', '%a %u %g', '/etc/passwd'])).to.equal('644 0 0\n');
     });
 
     it("writes into /etc/shadow when there is one, keeping its owner and mode, and leaves /etc/passwd alone", async function () {
       const instance = await spawn();
-      await execIn(docker, instance.uuid, ['sh', '-c', "echo 'root:*:19000:0:99999:7:::' > /etc/shadow && chown 0:42 /etc/shadow && chmod 640 /etc/shadow"]);
+      await execInInstance(docker, instance.uuid, ['sh', '-c', "echo 'root:*:19000:0:99999:7:::' > /etc/shadow && chown 0:42 /etc/shadow && chmod 640 /etc/shadow"]);
       await driver.setAdminPassword(instance, 'n3w');
-      const line = (await execIn(docker, instance.uuid, ['cat', '/etc/shadow'])).trim().split(':');
+      const line = (await execInInstance(docker, instance.uuid, ['cat', '/etc/shadow'])).trim().split(':');
       expect(verifies(line[1], 'n3w')).to.equal(true);
       expect(Number(line[2])).to.be.greaterThan(19000);
-      expect(await execIn(docker, instance.uuid, ['stat', '-c', '%a %u %g', '/etc/shadow'])).to.equal('640 0 42\n');
+      expect(await execInInstance(docker, instance.uuid, ['stat', '-c', '%a %u %g', '/etc/shadow'])).to.equal('640 0 42\n');
       expect(await rootField(instance.uuid, '/etc/passwd')).to.equal('x');
     });
 
     it('throws SetAdminPasswdNotSupported when the image has neither passwd nor shadow', async function () {
       const instance = await spawn();
-      await execIn(docker, instance.uuid, ['rm', '-f', '/etc/passwd', '/etc/shadow']);
+      await execInInstance(docker, instance.uuid, ['rm', '-f', '/etc/passwd', '/etc/shadow']);
       await expectRejection(driver.setAdminPassword(instance, 'secret'), SetAdminPasswdNotSupported);
     });
 

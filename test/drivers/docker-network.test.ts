@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
-import type Dockerode from 'dockerode';
 import { loadConfig } from '../../src/config';
 import { DriverInstance, DriverState } from '../../src/drivers/driver';
 import { DockerDriver } from '../../src/drivers/docker/driver';
@@ -13,6 +12,7 @@ import {
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
 import { toDriverInstance } from '../../src/compute/manager';
 import type { InstanceRecord } from '../../src/db/stores/instances';
+import { execIn } from '../helpers/engine';
 import { makeInstance } from './conformance';
 import { FIXTURE_TAG, useEngine } from './docker-fixtures';
 
@@ -221,9 +221,9 @@ describe('DockerDriver private network on a real engine', function () {
       const peer = await spawn();
       try {
         const peerIp = await ipOf(peer);
-        await exec(docker, String(peer.driverState!.containerId), ['httpd', '-p', '8080', '-h', '/etc']);
+        await execIn(docker, String(peer.driverState!.containerId), ['httpd', '-p', '8080', '-h', '/etc']);
         // busybox-static's wget crashes, so plain HTTP over nc
-        const fetched = await exec(docker, String(first.driverState!.containerId),
+        const fetched = await execIn(docker, String(first.driverState!.containerId),
           ['sh', '-c', `printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${peerIp} 8080`]);
         expect(fetched).to.match(/200 OK/).and.to.include(peer.hostname);
       } finally {
@@ -254,19 +254,3 @@ describe('DockerDriver private network on a real engine', function () {
     expect(PROJECT_LABEL in spec.Labels!).to.equal(true);
   });
 });
-
-/** runs a command in the container and returns its output (TTY, so one stream) */
-async function exec(docker: Dockerode, containerId: string, cmd: string[]): Promise<string> {
-  const run = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await run.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  const { ExitCode } = await run.inspect();
-  const out = Buffer.concat(chunks).toString();
-  if (ExitCode !== 0) throw new Error(`${cmd.join(' ')} exited ${ExitCode}: ${out}`);
-  return out;
-}

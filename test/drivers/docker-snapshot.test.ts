@@ -2,11 +2,11 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { expect } from 'chai';
-import type Dockerode from 'dockerode';
 import { DriverInstance } from '../../src/drivers/driver';
 import { DockerDriver } from '../../src/drivers/docker/driver';
 import { SNAPSHOT_REPOSITORY } from '../../src/drivers/docker/snapshot';
 import { DEFAULT_DOCKER_HOST, dockerFromHost } from '../../src/drivers/docker/transport';
+import { execIn } from '../helpers/engine';
 import { makeInstance, SMALL_FLAVOR } from './conformance';
 import { useEngine } from './docker-fixtures';
 
@@ -48,7 +48,7 @@ describe('DockerDriver snapshot on a real engine', function () {
 
   it('keeps the files written in the container and the original command, and removes its temporary tag', async function () {
     const source = await spawn(busyboxTar());
-    await exec(docker, await inspect(source), ['sh', '-c', 'echo kept > /etc/snapshot-marker']);
+    await execIn(docker, (await inspect(source)).Id, ['sh', '-c', 'echo kept > /etc/snapshot-marker']);
     const tarball = await saveTo(source, 'with-marker');
     expect(await tagsSettled(source)).to.deep.equal([]);
     const sourceInfo = await inspect(source);
@@ -60,7 +60,7 @@ describe('DockerDriver snapshot on a real engine', function () {
     expect(childInfo.Config.Cmd).to.deep.equal(sourceInfo.Config.Cmd);
     expect(childInfo.Config.Labels['org.openstack.novashim.instance']).to.equal(child.uuid);
     expect(childInfo.Config.Env).to.include(`NOVA_INSTANCE_UUID=${child.uuid}`);
-    expect(await exec(docker, childInfo, ['cat', '/etc/snapshot-marker'])).to.equal('kept\n');
+    expect(await execIn(docker, childInfo.Id, ['cat', '/etc/snapshot-marker'])).to.equal('kept\n');
   });
 
   it('snapshots a paused container without unpausing it', async function () {
@@ -84,19 +84,3 @@ describe('DockerDriver snapshot on a real engine', function () {
     expect(await tagsSettled(source)).to.deep.equal([]);
   });
 });
-
-/** a command in the container with a TTY (plain output); fails on a non-zero exit */
-async function exec(docker: Dockerode, container: Dockerode.ContainerInspectInfo, cmd: string[]): Promise<string> {
-  const run = await docker.getContainer(container.Id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await run.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  const output = Buffer.concat(chunks).toString('utf8').replace(/\r\n/g, '\n');
-  const exitCode = (await run.inspect()).ExitCode;
-  if (exitCode !== 0) throw new Error(`${cmd.join(' ')} exited ${exitCode}: ${output}`);
-  return output;
-}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { startLiveServer, LiveServer, FIXTURE_TAR } from '../helpers/live-server';
-import { containerOf, dockerOrSkip, localDocker } from '../helpers/engine';
+import { containerOf, localDocker } from '../helpers/engine';
+import { useLiveApi } from '../helpers/live-api';
 import { EngineFixtures } from '../drivers/docker-fixtures';
 import { imageTag } from '../../src/drivers/docker/images';
 import { INSTANCE_LABEL, PROJECT_LABEL } from '../../src/drivers/docker/labels';
@@ -16,86 +16,35 @@ const MIB = 1024 * 1024;
 describe('rebuild and resize end to end (live server, real Docker engine)', function () {
   this.timeout(180_000);
   const docker = localDocker();
+  const api = useLiveApi(docker);
   const fixtures = new EngineFixtures(docker);
-  let live: LiveServer;
-  let token = '';
   let busybox = '';
   /** a second image: busybox whose CMD first prints "rebuilt from the variant" */
   let variant = '';
-  const servers: string[] = [];
 
-  async function call(method: string, path: string, body?: unknown, raw?: Buffer): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const res = await fetch(`${live.config.publicUrl}${path}`, {
-      method,
-      headers: { 'x-auth-token': token, 'content-type': raw ? 'application/octet-stream' : 'application/json' },
-      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
-
-  async function waitFor(id: string, status: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    let last = '';
-    for (let i = 0; i < 240; i++) {
-      const server = (await call('GET', `/compute/v2.1/servers/${id}`)).body.server;
-      if (server.status === status && server['OS-EXT-STS:task_state'] === null) return server;
-      last = `${server.status}/${server['OS-EXT-STS:task_state']} ${JSON.stringify(server.fault ?? '')}`;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`server ${id} never reached ${status} (last: ${last})`);
-  }
-
-  async function action(id: string, body: object, expected = 202) {
-    const res = await call('POST', `/compute/v2.1/servers/${id}/action`, body);
-    expect(res.status, JSON.stringify(res.body)).to.equal(expected);
-    return res.body;
-  }
-
-  async function boot(name: string, extra: object = {}): Promise<string> {
-    const res = await call('POST', '/compute/v2.1/servers', { server: { name, imageRef: busybox, flavorRef: '1', ...extra } });
-    expect(res.status, JSON.stringify(res.body)).to.equal(202);
-    servers.push(res.body.server.id);
-    await waitFor(res.body.server.id, 'ACTIVE');
-    return res.body.server.id;
-  }
+  const boot = (name: string, extra: object = {}) => api.boot({ name, imageRef: busybox, ...extra });
 
   const limits = async (id: string) => {
     const c = (await containerOf(docker, id))!;
     return { Memory: c.HostConfig.Memory, MemorySwap: c.HostConfig.MemorySwap, NanoCpus: c.HostConfig.NanoCpus };
   };
 
-  before(async function () {
-    await dockerOrSkip(this, docker);
-    if (!fs.existsSync(FIXTURE_TAR)) throw new Error(`${FIXTURE_TAR} is missing: run fixtures/images/build-busybox.sh`);
-    live = await startLiveServer();
-    const env = live.env.demo;
-    const login = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: {
-        identity: { methods: ['password'], password: { user: { name: env.OS_USERNAME, domain: { name: 'Default' }, password: env.OS_PASSWORD } } },
-        scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: 'Default' } } },
-      } }),
-    });
-    token = login.headers.get('x-subject-token')!;
-    busybox = (await call('GET', '/image/v2/images?name=busybox')).body.images[0].id;
-
+  before(async () => {
+    busybox = await api.busyboxImage();
     await fixtures.buildBusybox();
     const script = 'echo "rebuilt from the variant"; while :; do sleep 1; done';
     const tarball = await fixtures.variant('rebuild-target', [`CMD ["/bin/sh", "-c", ${JSON.stringify(script)}]`]);
-    const created = await call('POST', '/image/v2/images', { name: 'rebuild-target', container_format: 'docker', disk_format: 'raw' });
+    const created = await api.call('POST', '/image/v2/images', { name: 'rebuild-target', container_format: 'docker', disk_format: 'raw' });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     variant = created.body.id;
-    expect((await call('PUT', `/image/v2/images/${variant}/file`, undefined, fs.readFileSync(tarball))).status).to.equal(204);
+    api.images.push(variant);
+    expect((await api.call('PUT', `/image/v2/images/${variant}/file`, undefined, { raw: fs.readFileSync(tarball) })).status).to.equal(204);
   });
 
+  // after useLiveApi's after hook stopped the service and removed the images' engine tags
   after(async () => {
-    if (!live) return;
-    for (const id of servers) await call('DELETE', `/compute/v2.1/servers/${id}`).catch(() => undefined);
-    await live.running.services.tasks.idle();
-    await live.stop();
-    // the engine tags this run's images got (both ids are new with every live server)
-    for (const image of [variant, busybox].filter(Boolean)) await docker.getImage(imageTag(image)).remove().catch(() => undefined);
-    await fixtures.cleanup();
+    if (api.started) await fixtures.cleanup();
+    else fixtures.discardWorkDir();
   });
 
   it('resize → VERIFY_RESIZE with the new Memory/NanoCpus on the same container; revert restores them; confirm keeps them', async () => {
@@ -103,8 +52,8 @@ describe('rebuild and resize end to end (live server, real Docker engine)', func
     const original = (await containerOf(docker, id))!;
     expect(await limits(id)).to.deep.equal({ Memory: 512 * MIB, MemorySwap: 512 * MIB, NanoCpus: 1e9 });
 
-    await action(id, { resize: { flavorRef: '3' } });
-    const verify = await waitFor(id, 'VERIFY_RESIZE');
+    await api.action(id, { resize: { flavorRef: '3' } });
+    const verify = await api.waitForStatus(id, 'VERIFY_RESIZE');
     expect(verify.flavor.id).to.equal('3');
     expect(verify['OS-EXT-STS:vm_state']).to.equal('resized');
     expect(await limits(id), 'm1.medium: 4096 MB, 2 vCPUs').to.deep.equal({ Memory: 4096 * MIB, MemorySwap: 4096 * MIB, NanoCpus: 2e9 });
@@ -112,15 +61,15 @@ describe('rebuild and resize end to end (live server, real Docker engine)', func
     expect(resized.Id, 'no new container').to.equal(original.Id);
     expect(resized.State.Running).to.equal(true);
 
-    await action(id, { revertResize: null });
-    const reverted = await waitFor(id, 'ACTIVE');
+    await api.action(id, { revertResize: null });
+    const reverted = await api.waitForStatus(id, 'ACTIVE');
     expect(reverted.flavor.id).to.equal('1');
     expect(await limits(id)).to.deep.equal({ Memory: 512 * MIB, MemorySwap: 512 * MIB, NanoCpus: 1e9 });
 
-    await action(id, { resize: { flavorRef: '2' } });
-    await waitFor(id, 'VERIFY_RESIZE');
-    await action(id, { confirmResize: null }, 204);
-    const confirmed = await waitFor(id, 'ACTIVE');
+    await api.action(id, { resize: { flavorRef: '2' } });
+    await api.waitForStatus(id, 'VERIFY_RESIZE');
+    await api.action(id, { confirmResize: null }, 204);
+    const confirmed = await api.waitForStatus(id, 'ACTIVE');
     expect(confirmed.flavor.id).to.equal('2');
     expect(await limits(id)).to.deep.equal({ Memory: 2048 * MIB, MemorySwap: 2048 * MIB, NanoCpus: 1e9 });
     expect((await containerOf(docker, id))!.Id).to.equal(original.Id);
@@ -129,11 +78,11 @@ describe('rebuild and resize end to end (live server, real Docker engine)', func
   it('rebuild → a new container from the new image, same server id, hostname and labels, new metadata', async () => {
     const id = await boot('rb', { metadata: { old: 'yes' } });
     const before = (await containerOf(docker, id))!;
-    const reply = await action(id, { rebuild: { imageRef: variant, name: 'rb-new', metadata: { fresh: 'yes' } } });
+    const reply = await api.action(id, { rebuild: { imageRef: variant, name: 'rb-new', metadata: { fresh: 'yes' } } });
     expect(reply.server).to.include({ id, status: 'REBUILD', name: 'rb-new' });
     expect(reply.server.adminPass).to.be.a('string');
 
-    const done = await waitFor(id, 'ACTIVE');
+    const done = await api.waitForStatus(id, 'ACTIVE');
     expect(done.image.id).to.equal(variant);
     expect(done.metadata).to.deep.equal({ fresh: 'yes' });
     const after = (await containerOf(docker, id))!;
@@ -151,7 +100,7 @@ describe('rebuild and resize end to end (live server, real Docker engine)', func
     );
     let output = '';
     for (let i = 0; i < 40 && !output.includes('rebuilt from the variant'); i++) {
-      output = (await call('POST', `/compute/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output;
+      output = (await api.call('POST', `/compute/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(output, 'the new image runs').to.include('rebuilt from the variant');
@@ -159,17 +108,17 @@ describe('rebuild and resize end to end (live server, real Docker engine)', func
 
   it('rebuild of a stopped server leaves it SHUTOFF, its new container created from the new image and stopped', async () => {
     const id = await boot('rbs');
-    await action(id, { 'os-stop': null });
-    await waitFor(id, 'SHUTOFF');
+    await api.action(id, { 'os-stop': null });
+    await api.waitForStatus(id, 'SHUTOFF');
     const before = (await containerOf(docker, id))!;
-    await action(id, { rebuild: { imageRef: variant } });
-    const done = await waitFor(id, 'SHUTOFF');
+    await api.action(id, { rebuild: { imageRef: variant } });
+    const done = await api.waitForStatus(id, 'SHUTOFF');
     expect(done['OS-EXT-STS:power_state']).to.equal(4);
     const after = (await containerOf(docker, id))!;
     expect(after.Id).to.not.equal(before.Id);
     expect(after.Config.Image).to.equal(imageTag(variant));
     expect(after.State.Running).to.equal(false);
-    await action(id, { 'os-start': null });
-    await waitFor(id, 'ACTIVE');
+    await api.action(id, { 'os-start': null });
+    await api.waitForStatus(id, 'ACTIVE');
   });
 });
