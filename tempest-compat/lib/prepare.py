@@ -87,7 +87,8 @@ def main():
     parser.add_argument('--region', required=True)
     parser.add_argument('--template', required=True)
     parser.add_argument('--workspace', required=True)
-    parser.add_argument('--image-tarball', required=True, help='docker save tarball uploaded as the second image')
+    parser.add_argument('--image', default='busybox', help='name of the registered fixture image tempest boots')
+    parser.add_argument('--image-tarball', required=True, help="the same image's docker save tarball, uploaded as the second image")
     parser.add_argument('--accounts', type=int, default=0, help='pre-provisioned accounts per kind (0: dynamic credentials)')
     args = parser.parse_args()
 
@@ -95,8 +96,8 @@ def main():
     low, high = microversions(args.url, token)
     values = {
         'WORKSPACE': args.workspace, 'URL': args.url, 'REGION': args.region, 'ADMIN_PASSWORD': args.admin_password,
-        'IMAGE_REF': image_id(args.url, token, 'busybox'), 'MIN_MICROVERSION': low, 'MAX_MICROVERSION': high,
-        'IMAGE_REF_ALT': upload_image(args.url, token, 'busybox-alt', args.image_tarball),
+        'IMAGE_REF': image_id(args.url, token, args.image), 'MIN_MICROVERSION': low, 'MAX_MICROVERSION': high,
+        'IMAGE_REF_ALT': upload_image(args.url, token, f'{args.image}-alt', args.image_tarball),
         'DYNAMIC': 'False' if args.accounts else 'True',
     }
     with open(args.template) as f:
