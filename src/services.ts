@@ -20,10 +20,14 @@ import { InstanceActionRecorder } from './compute/instance-actions';
 import { ServerLocks } from './compute/lock';
 import { RescueService } from './compute/rescue';
 import { ShelveService } from './compute/shelve';
+import { HostServices } from './compute/host-services';
+import { AdminActions } from './compute/admin-actions';
 import { InstanceActionStore } from './db/stores/instance-actions';
 import { FlavorStore } from './db/stores/flavors';
 import { InstanceStore } from './db/stores/instances';
 import { KeypairStore } from './db/stores/keypairs';
+import { ServerGroupStore } from './db/stores/server-groups';
+import { ServerGroupService } from './compute/server-groups';
 import { DriverRegistry } from './drivers/registry';
 
 /** The composition root: every service built once from config, db and drivers, passed explicitly. */
@@ -51,6 +55,10 @@ export interface Services {
   readonly locks: ServerLocks;
   readonly rescue: RescueService;
   readonly shelve: ShelveService;
+  readonly serverGroups: ServerGroupService;
+  /** os-services and os-hypervisors */
+  readonly hostServices: HostServices;
+  readonly adminActions: AdminActions;
 }
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
@@ -64,7 +72,10 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const drivers = new DriverRegistry({ [config.computeHost]: driver });
   const tasks = new TaskRunner(log.child({ component: 'tasks' }));
   const instanceActions = new InstanceActionRecorder(new InstanceActionStore(db), log.child({ component: 'instance-actions' }));
-  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions });
+  const serverGroups = new ServerGroupService(new ServerGroupStore(db), instances);
+  const hostServices = new HostServices(drivers, instances);
+  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions, serverGroups, hostServices });
+  const adminActions = new AdminActions(compute, instances, instanceActions);
   const locks = new ServerLocks(compute, instances, instanceActions);
   const pauseSuspend = new PauseSuspendService(compute, drivers);
   const adminPassword = new AdminPasswordService(compute, drivers);
@@ -77,5 +88,5 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
     shutdownTimeoutSec: config.shutdownTimeoutSec, shelvedOffloadTimeSec: config.shelvedOffloadTimeSec,
   });
   const consoles = new RemoteConsoleService({ config, compute, instances, drivers, tokens: new ConsoleTokenStore(db) });
-  return { db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue };
+  return { db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue, serverGroups, hostServices, adminActions };
 }

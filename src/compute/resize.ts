@@ -46,7 +46,7 @@ export class ResizeService {
     requireUnlocked(instance, auth); // Nova's @check_instance_lock comes before the state and flavor checks
     requireState(instance, RESIZE_ALLOWED, 'resize');
     this.resizingDriver(instance);
-    const flavor = await this.d.flavors.find(flavorRef).catch(rethrowAs(BadRequest, FlavorNotFound));
+    const flavor = await this.d.flavors.find(flavorRef, auth).catch(rethrowAs(BadRequest, FlavorNotFound));
     if (flavor.id === instance.flavor.id) throw new BadRequest('When resizing, instances must change flavor!');
     if (flavor.disabled) throw new BadRequest(new FlavorNotFound(flavorRef).message);
     if (flavor.rootGb === 0 && instance.flavor.rootGb !== 0) {

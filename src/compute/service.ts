@@ -16,6 +16,8 @@ import { PowerState } from '../drivers/driver';
 import { ComputeManager, toDriverInstance } from './manager';
 import { printable, tailLog } from './console-output';
 import { Scheduler } from '../scheduler/scheduler';
+import type { ServerGroupService } from './server-groups';
+import type { HostServices } from './host-services';
 import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { sanitizeHostname } from './hostname';
@@ -43,6 +45,8 @@ export interface CreateRequest {
   readonly adminPass?: string;
   readonly networks?: readonly RequestedNetwork[] | string;
   readonly securityGroups?: readonly { name?: string }[];
+  /** os:scheduler_hints group: the server group the new servers join */
+  readonly group?: string;
 }
 
 /** One asynchronous server action, as startAction runs it. */
@@ -70,6 +74,9 @@ interface Deps {
   config: Config; log: Logger; instances: InstanceStore; flavors: FlavorStore; keypairs: KeypairStore;
   images: ImageService; drivers: DriverRegistry; tasks: TaskRunner;
   actions: InstanceActionRecorder;
+  serverGroups: ServerGroupService;
+  /** enabled/disabled nova-compute services (os-services), for the scheduler */
+  hostServices?: HostServices;
 }
 
 /** The compute API (Nova's compute/api.py): checks, state transitions, then background work. */
@@ -80,7 +87,7 @@ export class ComputeService {
 
   constructor(private readonly d: Deps) {
     this.manager = new ComputeManager(d.instances, d.images, d.drivers, d.log.child({ component: 'manager' }), d.actions);
-    this.scheduler = new Scheduler(d.drivers, d.instances);
+    this.scheduler = new Scheduler(d.drivers, d.instances, d.hostServices);
   }
 
   async create(auth: AuthContext, req: CreateRequest): Promise<CreateResult> {
@@ -88,7 +95,7 @@ export class ComputeService {
     checkRequestedNetworks(req.networks);
     checkSecurityGroups(req.securityGroups, projectId);
     checkMetadataQuota(req.metadata);
-    const flavor = await this.d.flavors.find(req.flavorRef).catch(rethrowAs(BadRequest, FlavorNotFound));
+    const flavor = await this.d.flavors.find(req.flavorRef, auth).catch(rethrowAs(BadRequest, FlavorNotFound));
     const image = await this.d.images.getVisible(req.imageRef, auth)
       .catch(rethrowAs(BadRequest, ImageNotFound, () => 'Can not find requested image'));
     if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
@@ -101,17 +108,19 @@ export class ComputeService {
     if (az !== DEFAULT_AZ) throw new BadRequest('The requested availability zone is not available');
 
     const reservationId = `r-${randomBytes(4).toString('hex')}`;
-    const host = await this.scheduler.selectHost();
+    const group = await this.d.serverGroups.requested(auth, req.group);
+    const hosts = await this.d.serverGroups.place(this.scheduler, group, req.maxCount);
     const now = new Date();
     const instances: InstanceRecord[] = [];
     for (let index = 0; index < req.maxCount; index++) {
       const uuid = randomUUID();
       const displayName = req.maxCount > 1 ? `${req.name}-${index + 1}` : req.name;
+      const host = hosts[index]; // null: no valid host, the instance is born in ERROR
       instances.push({
         uuid, displayName, hostname: sanitizeHostname(displayName, `server-${uuid}`), projectId, userId: auth.userId,
         host, node: host, availabilityZone: az, imageRef: image.id,
         flavor: { id: flavor.id, name: flavor.name, memoryMb: flavor.memoryMb, vcpus: flavor.vcpus, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swap: flavor.swap },
-        vmState: VmState.BUILDING, taskState: TaskState.SCHEDULING, powerState: PowerState.NOSTATE,
+        vmState: host ? VmState.BUILDING : VmState.ERROR, taskState: host ? TaskState.SCHEDULING : null, powerState: PowerState.NOSTATE,
         keyName: key?.name ?? null, keyData: key?.publicKey ?? null, metadata: req.metadata ?? {}, addresses: [],
         driverState: null, accessIPv4: req.accessIPv4 ?? null, accessIPv6: req.accessIPv6 ? canonicalIPv6(req.accessIPv6) : null,
         diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive || this.d.config.forceConfigDrive ? 'True' : '', userData: req.userData ?? null,
@@ -120,8 +129,13 @@ export class ComputeService {
       });
     }
     await this.d.instances.insert(...instances);
+    await this.d.serverGroups.join(group, instances);
     for (const instance of instances) {
       const actionId = await this.d.actions.start(auth, instance.uuid, 'create');
+      if (!instance.host) {
+        await this.d.serverGroups.failScheduling(instance.uuid);
+        continue;
+      }
       this.d.tasks.run(instance.uuid, 'spawn', this.d.actions.within(instance.uuid, actionId, () => this.manager.spawn(instance.uuid, image)));
     }
     return { instances, reservationId, adminPass: req.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12) };

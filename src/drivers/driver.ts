@@ -36,6 +36,8 @@ export interface DriverCapabilities {
   readonly serialConsole: boolean;
   /** rescue/unrescue: a rescue instance from an image, with the original's filesystem at /mnt/rescue */
   readonly rescue: boolean;
+  /** hostInfo reports the engine host's real resources (os-hypervisors) */
+  readonly hostInfo: boolean;
 }
 
 export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
@@ -48,6 +50,7 @@ export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
   suspend: false,
   serialConsole: false,
   rescue: false,
+  hostInfo: false,
 });
 
 /** What the driver needs to know about the instance it acts on. */
@@ -106,6 +109,23 @@ export interface NetworkAddress {
 export interface InstanceInfo {
   readonly powerState: PowerState;
   readonly addresses: readonly NetworkAddress[];
+}
+
+/** What a compute host offers (Nova's ComputeNode totals); used values are the compute layer's. */
+export interface HostInfo {
+  readonly vcpus: number;
+  readonly memoryMb: number;
+  readonly diskGb: number;
+  /** e.g. 'docker' (Nova's hypervisor_type) */
+  readonly hypervisorType: string;
+  /** the engine version as Nova's integer (major*1000000 + minor*1000 + patch) */
+  readonly hypervisorVersion: number;
+  /** seconds the host has been up, or null when the driver cannot tell (a remote engine) */
+  readonly uptimeSec: number | null;
+  /** the host's CPU architecture (x86_64, aarch64), for cpu_info */
+  readonly cpuArch: string;
+  /** an address of the host (host_ip) */
+  readonly hostIp: string;
 }
 
 export interface DriverHealth {
@@ -183,6 +203,8 @@ export interface ComputeDriver {
    * back (as far as the driver can; see its docs), and the instance started. Returns the new state.
    */
   unrescue?(instance: DriverInstance): Promise<DriverState>;
+  /** the engine host's resources, as Nova's compute node record (os-hypervisors) */
+  hostInfo?(): Promise<HostInfo>;
   /** release connections */
   close(): Promise<void>;
 }

@@ -26,6 +26,7 @@ const OPTIONAL_METHODS: ReadonlyArray<[keyof DriverCapabilities, keyof ComputeDr
   ['resize', 'resize'],
   ['snapshot', 'snapshot'],
   ['rescue', 'rescue'], ['rescue', 'unrescue'],
+  ['hostInfo', 'hostInfo'],
 ];
 
 export const SMALL_FLAVOR: DriverFlavor = Object.freeze({ memoryMb: 64, vcpus: 1 });
@@ -459,6 +460,22 @@ export function describeDriver(name: string, make: () => Promise<DriverHarness>)
       });
     });
     // ---- end of rescue/unrescue ---------------------------------------------------------------
+
+    // ---- hostInfo (os-hypervisors) -------------------------------------------------------------
+    describe('hostInfo', function () {
+      it('reports positive integer totals, a type, a version and an IPv4 host address', async function () {
+        if (!driver.capabilities.hostInfo || !driver.hostInfo) this.skip();
+        const info = await driver.hostInfo!();
+        for (const key of ['vcpus', 'memoryMb', 'hypervisorVersion'] as const) {
+          expect(Number.isInteger(info[key]) && info[key] > 0, `${key} = ${info[key]}`).to.equal(true);
+        }
+        expect(Number.isInteger(info.diskGb) && info.diskGb >= 0).to.equal(true);
+        expect(info.uptimeSec === null || (Number.isInteger(info.uptimeSec) && info.uptimeSec >= 0)).to.equal(true);
+        expect(info.hypervisorType).to.be.a('string').and.not.equal('');
+        expect(info.hostIp).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+      });
+    });
+    // ---- end of hostInfo -----------------------------------------------------------------------
 
     describe('an instance the driver never spawned', function () {
       const ghost = makeInstance();

@@ -10,13 +10,14 @@ import { lastValue, Query } from '../query';
 
 const last = lastValue;
 
-/** /flavors: list, detail, show and extra specs (read-only for now). */
+/** /flavors: list, detail, show and extra specs, as the caller may see them (writes: flavor-admin.ts). */
 export function flavorRoutes(s: Services, config: Config): RouteDef[] {
   const listed = async (input: Input) => {
     const q = input.query;
     const all = await s.flavors.list({
       isPublic: isPublicFilter(last(q.is_public), input.auth.isAdmin), minRam: intFilter(last(q.minRam), 'minRam'),
       minDisk: intFilter(last(q.minDisk), 'minDisk'), sortKey: last(q.sort_key), sortDir: last(q.sort_dir) as 'asc' | 'desc' | undefined,
+      viewer: input.auth,
     });
     return pageOf(all, q);
   };
@@ -40,16 +41,16 @@ export function flavorRoutes(s: Services, config: Config): RouteDef[] {
     },
     {
       ...base, name: 'flavors.show', method: 'GET', path: '/flavors/:id', ...schemas.show, errors: [404],
-      handler: async (input) => ({ status: 200, body: { flavor: flavorDetail(await s.flavors.find(input.params.id), config.publicUrl) } }),
+      handler: async (input) => ({ status: 200, body: { flavor: flavorDetail(await s.flavors.find(input.params.id, input.auth), config.publicUrl) } }),
     },
     {
       ...base, name: 'flavors.extra_specs.index', method: 'GET', path: '/flavors/:id/os-extra_specs', ...schemas.extraSpecsList, errors: [404],
-      handler: async (input) => ({ status: 200, body: { extra_specs: await s.flavors.extraSpecs(input.params.id) } }),
+      handler: async (input) => ({ status: 200, body: { extra_specs: await s.flavors.extraSpecs(input.params.id, input.auth) } }),
     },
     {
       ...base, name: 'flavors.extra_specs.show', method: 'GET', path: '/flavors/:id/os-extra_specs/:key', ...schemas.extraSpecShow, errors: [404],
       handler: async (input) => {
-        const specs = await s.flavors.extraSpecs(input.params.id);
+        const specs = await s.flavors.extraSpecs(input.params.id, input.auth);
         const key = input.params.key;
         if (!(key in specs)) throw new ItemNotFound(`Flavor ${input.params.id} has no extra specs with key ${key}.`);
         return { status: 200, body: { [key]: specs[key] } };

@@ -6,11 +6,14 @@ import { serverRoutes } from './servers';
 import { serverActionRoutes } from './server-actions';
 import { instanceActionRoutes } from './instance-actions';
 import { flavorRoutes } from './flavors';
+import { flavorAdminRoutes } from './flavor-admin';
 import { keypairRoutes } from './keypairs';
 import { limitRoutes } from './limits';
 import { availabilityZoneRoutes } from './availability-zones';
 import { imageProxyRoutes } from './images';
 import { serverPasswordRoutes } from './server-password';
+import { hostServiceRoutes, hypervisorRoutes } from './host-services';
+import { serverGroupRoutes } from './server-groups';
 
 /** The compute route table (Nova's ROUTE_LIST): `root` under /compute, `v21` under /compute/v2.1 and /compute/v2. */
 export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; v21: RouteDef[] } {
@@ -22,11 +25,14 @@ export function computeRoutes(s: Services, config: Config): { root: RouteDef[]; 
       ...serverActionRoutes(s),
       ...instanceActionRoutes(s),
       ...flavorRoutes(s, config),
+      ...flavorAdminRoutes(s, config),
       ...keypairRoutes(s),
       ...limitRoutes(s),
       ...availabilityZoneRoutes(s),
       ...imageProxyRoutes(s, config),
       ...serverPasswordRoutes(s),
+      ...hostServiceRoutes(s), ...hypervisorRoutes(s),
+      ...serverGroupRoutes(s),
     ],
   };
 }

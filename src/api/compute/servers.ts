@@ -85,7 +85,7 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
   ];
 }
 
-function toCreateRequest(body: { server: Record<string, any> }): CreateRequest { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toCreateRequest(body: { server: Record<string, any>; [hints: string]: any }): CreateRequest { // eslint-disable-line @typescript-eslint/no-explicit-any
   const sv = body.server;
   if (!sv.imageRef) throw new BadRequest('Missing imageRef attribute: booting from volume is not supported by this cloud.');
   if (sv.block_device_mapping?.length || sv.block_device_mapping_v2?.length) throw new BadRequest('Block device mapping is not supported by this cloud.');
@@ -98,6 +98,7 @@ function toCreateRequest(body: { server: Record<string, any> }): CreateRequest {
     accessIPv4: sv.accessIPv4, accessIPv6: sv.accessIPv6, diskConfig: sv['OS-DCF:diskConfig'], userData: sv.user_data,
     availabilityZone: sv.availability_zone, configDrive: isTrue(sv.config_drive), minCount, maxCount,
     adminPass: sv.adminPass, networks: sv.networks, securityGroups: sv.security_groups,
+    group: (body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'])?.group,
   };
 }
 

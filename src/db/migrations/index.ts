@@ -9,6 +9,8 @@ import * as locksAndActions from './0007-locks-and-instance-actions';
 import * as oldFlavor from './0009-instance-old-flavor';
 import * as consoleAuthTokens from './0011-console-auth-tokens';
 import * as instanceShelved from './0012-instance-shelved';
+import * as flavorProjects from './0015-flavor-projects';
+import * as serverGroups from './0016-server-groups';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -27,6 +29,8 @@ const MIGRATIONS: [string, Migration][] = [
   ['0009-instance-old-flavor', oldFlavor],
   ['0011-console-auth-tokens', consoleAuthTokens],
   ['0012-instance-shelved', instanceShelved],
+  ['0015-flavor-projects', flavorProjects],
+  ['0016-server-groups', serverGroups],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

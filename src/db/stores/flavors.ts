@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { FlavorNotFound } from '../../errors';
+import { Conflict, FlavorNotFound, NotFound } from '../../errors';
 
 export interface FlavorRecord {
   readonly id: string;
@@ -15,8 +15,15 @@ export interface FlavorRecord {
   readonly description: string | null;
 }
 
+/** Who looks at flavors: admins see every flavor, others public ones and private ones shared with their project. */
+export interface FlavorViewer {
+  readonly isAdmin: boolean;
+  readonly projectId: string | null;
+}
+
 export interface FlavorQuery {
   readonly isPublic?: boolean | null;
+  readonly viewer?: FlavorViewer;
   readonly minRam?: number;
   readonly minDisk?: number;
   readonly sortKey?: string;
@@ -46,27 +53,114 @@ export class FlavorStore {
     }
   }
 
-  async find(id: string): Promise<FlavorRecord> {
-    const row = await this.db('flavors').where('id', id).first();
+  /** A flavor by id; with a viewer, a private flavor the viewer has no access to is not found (Nova's _flavor_get_query_from_db). */
+  async find(id: string, viewer?: FlavorViewer): Promise<FlavorRecord> {
+    const query = this.db('flavors').where('id', id);
+    if (viewer && !viewer.isAdmin) this.visibleTo(query, viewer.projectId);
+    const row = await query.first();
     if (!row) throw new FlavorNotFound(id);
     return rowToFlavor(row);
   }
 
+  /**
+   * Nova's flavor_get_all: is_public true means public flavors plus private ones shared with the
+   * viewer's project; false only private ones; null every flavor. Non-admins never see more than
+   * public + shared.
+   */
   async list(q: FlavorQuery = {}): Promise<FlavorRecord[]> {
     const query = this.db('flavors').where('disabled', false);
-    if (q.isPublic !== undefined && q.isPublic !== null) query.where('is_public', q.isPublic);
+    const projectId = q.viewer?.projectId ?? null;
+    if (q.viewer && !q.viewer.isAdmin) this.visibleTo(query, projectId);
+    if (q.isPublic === true) this.visibleTo(query, projectId);
+    else if (q.isPublic === false) query.where('is_public', false);
     if (q.minRam !== undefined) query.where('memory_mb', '>=', q.minRam);
     if (q.minDisk !== undefined) query.where('root_gb', '>=', q.minDisk);
     query.orderBy(SORT_COLUMNS[q.sortKey ?? 'flavorid'] ?? 'id', q.sortDir ?? 'asc').orderBy('id', 'asc');
     return (await query).map(rowToFlavor);
   }
 
+  private visibleTo(query: Knex.QueryBuilder, projectId: string | null): void {
+    query.where((w) => {
+      w.where('is_public', true);
+      if (projectId !== null) {
+        w.orWhereIn('id', this.db('flavor_projects').select('flavor_id').where('project_id', projectId));
+      }
+    });
+  }
+
+  /** Nova's flavors.create: 409 when the id or the name is taken. */
+  async create(f: Omit<FlavorRecord, 'disabled' | 'description'>): Promise<FlavorRecord> {
+    const flavor: FlavorRecord = { ...f, disabled: false, description: null };
+    return this.db.transaction(async (trx) => {
+      if (await trx('flavors').where('id', f.id).first()) throw new Conflict(`Flavor with ID ${f.id} already exists.`);
+      if (await trx('flavors').where('name', f.name).first()) throw new Conflict(`Flavor with name ${f.name} already exists.`);
+      await trx('flavors').insert(toRow(flavor, Date.now()));
+      return flavor;
+    }).catch(async (err) => {
+      // a concurrent create of the same id/name lost the race on the unique constraints
+      if (err instanceof Conflict) throw err;
+      if (await this.db('flavors').where('id', f.id).orWhere('name', f.name).first()) {
+        throw new Conflict(`Flavor with ID ${f.id} already exists.`);
+      }
+      throw err;
+    });
+  }
+
+  /** Removes a flavor with its extra specs and access list; servers keep their own copy of it. */
+  async delete(id: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await trx('flavor_extra_specs').where('flavor_id', id).delete();
+      await trx('flavor_projects').where('flavor_id', id).delete();
+      const n = await trx('flavors').where('id', id).delete();
+      if (!n) throw new FlavorNotFound(id);
+    });
+  }
+
+  /** Creates or replaces the given keys, leaving others as they are. */
+  async setExtraSpecs(id: string, specs: Record<string, string>): Promise<void> {
+    await this.find(id);
+    for (const [key, value] of Object.entries(specs)) {
+      await this.db('flavor_extra_specs').insert({ flavor_id: id, key, value }).onConflict(['flavor_id', 'key']).merge(['value']);
+    }
+  }
+
+  async deleteExtraSpec(id: string, key: string): Promise<void> {
+    await this.find(id);
+    const n = await this.db('flavor_extra_specs').where({ flavor_id: id, key }).delete();
+    if (!n) throw new NotFound(`Flavor ${id} has no extra specs with key ${key}.`);
+  }
+
+  /** The projects a flavor is shared with, in the order they were added. */
+  async accessList(id: string): Promise<string[]> {
+    const rows = await this.db('flavor_projects').where('flavor_id', id).orderBy('project_id').select('project_id');
+    return rows.map((r: { project_id: string }) => r.project_id);
+  }
+
+  async addAccess(id: string, projectId: string): Promise<void> {
+    await this.find(id);
+    const exists = () => this.db('flavor_projects').where({ flavor_id: id, project_id: projectId }).first();
+    const conflict = new Conflict(`Flavor access already exists for flavor ${id} and project ${projectId} combination.`);
+    if (await exists()) throw conflict;
+    try {
+      await this.db('flavor_projects').insert({ flavor_id: id, project_id: projectId });
+    } catch (err) {
+      if (await exists()) throw conflict; // a concurrent add won the race
+      throw err;
+    }
+  }
+
+  async removeAccess(id: string, projectId: string): Promise<void> {
+    await this.find(id);
+    const n = await this.db('flavor_projects').where({ flavor_id: id, project_id: projectId }).delete();
+    if (!n) throw new NotFound(`Flavor access not found for ${id} / ${projectId} combination.`);
+  }
+
   static isSortKey(key: string): boolean {
     return key in SORT_COLUMNS;
   }
 
-  async extraSpecs(id: string): Promise<Record<string, string>> {
-    await this.find(id);
+  async extraSpecs(id: string, viewer?: FlavorViewer): Promise<Record<string, string>> {
+    await this.find(id, viewer);
     const rows = await this.db('flavor_extra_specs').where('flavor_id', id).select('key', 'value');
     return Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, r.value]));
   }

@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import { DriverError, InstanceNotFoundInDriver } from '../../errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
-  DriverState, InstanceInfo, PowerOffOptions,
+  DriverState, HostInfo, InstanceInfo, PowerOffOptions,
 } from '../driver';
 import { addressesOf } from './addresses';
 import { setRootPassword } from './admin-password';
@@ -24,6 +24,7 @@ import { powerStateOf } from './states';
 import { snapshotContainer } from './snapshot';
 import { applyFlavorLimits, flavorLimits } from './resize';
 import { closeDocker } from './transport';
+import { engineHostInfo } from './host-info';
 import { buildRescueSpec, removeRescueContainer, rescueContainer, RescueContext, unrescueContainer } from './rescue';
 
 export interface DockerDriverOptions {
@@ -58,7 +59,7 @@ type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
  */
 export class DockerDriver implements ComputeDriver {
   readonly name = 'docker';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true, hostInfo: true });
 
   private readonly docker: Dockerode;
   private readonly images: ImageLoader;
@@ -89,6 +90,11 @@ export class DockerDriver implements ComputeDriver {
     }
     await this.engineCpus();
     await this.privateNetwork();
+  }
+
+  /** `docker info` plus, for a local engine, this machine's disk, uptime and address (host-info.ts) */
+  hostInfo(): Promise<HostInfo> {
+    return engineHostInfo(this.docker);
   }
 
   async health(): Promise<DriverHealth> {

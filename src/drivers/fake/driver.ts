@@ -4,7 +4,7 @@ import { InstanceNotReady } from '../../errors';
 import { DriverError, ImageNotBootable, InstanceNotFoundInDriver, InstancePasswordSetFailed } from '../../errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
-  DriverState, InstanceInfo, PowerState,
+  DriverState, HostInfo, InstanceInfo, PowerState,
 } from '../driver';
 import { dockerSaveTarball } from './snapshot-tarball';
 
@@ -32,12 +32,17 @@ interface FakeInstance {
  */
 export class FakeDriver implements ComputeDriver {
   readonly name: string = 'fake';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true, hostInfo: true });
   protected readonly instances = new Map<string, FakeInstance>();
   private nextIp = 2;
   private readonly consoles = new Map<string, Set<PassThrough>>();
 
   async init(): Promise<void> {}
+
+  /** a fixed, made-up host: 8 CPUs, 16 GiB, 200 GB, up an hour */
+  async hostInfo(): Promise<HostInfo> {
+    return { vcpus: 8, memoryMb: 16384, diskGb: 200, hypervisorType: 'fake', hypervisorVersion: 1000, uptimeSec: 3600, cpuArch: 'x86_64', hostIp: '192.0.2.10' };
+  }
 
   async health(): Promise<DriverHealth> {
     return { state: 'healthy', detail: `${this.instances.size} instances in memory` };

@@ -9,6 +9,7 @@ import { rebuildResizeActions } from './rebuild-resize';
 import { remoteConsoleActions } from './remote-consoles';
 import { rescueActions } from './rescue';
 import { shelveActions } from './shelve';
+import { adminActions } from './admin-actions';
 
 /** Every server action, by the body key that names it. One line per feature group. */
 export const SERVER_ACTIONS: ActionGroup = {
@@ -22,4 +23,5 @@ export const SERVER_ACTIONS: ActionGroup = {
   ...remoteConsoleActions,
   ...rescueActions,
   ...shelveActions,
+  ...adminActions,
 };

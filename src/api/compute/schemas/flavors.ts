@@ -1,5 +1,5 @@
 import { always } from '../../microversion';
-import { anyQuery, links, queryValue } from '../../parameter-types';
+import { anyQuery, links, name as nameParam, queryValue } from '../../parameter-types';
 import type { Schema } from '../../validation';
 
 const SORT_KEYS = ['created_at', 'description', 'disabled', 'ephemeral_gb', 'flavorid', 'id', 'is_public', 'memory_mb',
@@ -37,3 +37,76 @@ export const detail = { query: always(listQueryV2_1), response: always(flavorsOf
 export const show = { query: always(anyQuery), response: always({ type: 'object', properties: { flavor: flavorDetail }, required: ['flavor'], additionalProperties: false }) };
 export const extraSpecsList = { query: always(anyQuery), response: always({ type: 'object', properties: { extra_specs: extraSpecs }, required: ['extra_specs'], additionalProperties: false }) };
 export const extraSpecShow = { query: always(anyQuery), response: always({ ...extraSpecs, minProperties: 1, maxProperties: 1 }) };
+
+// ---- flavor administration (flavor_manage, flavors_extraspecs, flavor_access at 2.1) ----
+
+/** Nova's volume_size-based flavor_param_*: an integer, or a string of digits. */
+const flavorInt = (minimum: number) => ({ type: ['integer', 'string'], pattern: '^[0-9]+$', minimum, maximum: 0x7FFFFFFF });
+/** Nova's parameter_types.boolean. */
+export const BOOLEAN_STRINGS: Record<string, boolean> = {
+  True: true, TRUE: true, true: true, 1: true, ON: true, On: true, on: true, YES: true, Yes: true, yes: true,
+  False: false, FALSE: false, false: false, 0: false, OFF: false, Off: false, off: false, NO: false, No: false, no: false,
+};
+const booleanParam = { type: ['boolean', 'string'], enum: [true, false, ...Object.keys(BOOLEAN_STRINGS)] };
+
+const createBody: Schema = {
+  type: 'object',
+  properties: {
+    flavor: {
+      type: 'object',
+      properties: {
+        name: nameParam,
+        id: { type: ['string', 'number', 'null'], minLength: 1, maxLength: 255, pattern: '^(?! )[a-zA-Z0-9. _-]+(?<! )$' },
+        ram: flavorInt(1), vcpus: flavorInt(1), disk: flavorInt(0), 'OS-FLV-EXT-DATA:ephemeral': flavorInt(0), swap: flavorInt(0),
+        rxtx_factor: { type: ['number', 'string'], pattern: '^[0-9]+(\\.[0-9]+)?$', exclusiveMinimum: 0, maximum: 3.40282e+38 },
+        'os-flavor-access:is_public': booleanParam,
+      },
+      required: ['name', 'ram', 'vcpus', 'disk'],
+      additionalProperties: false,
+    },
+  },
+  required: ['flavor'],
+  additionalProperties: false,
+};
+
+const EXTRA_SPEC_KEY = '^[a-zA-Z0-9-_:. ]{1,255}$';
+const extraSpecsBody = {
+  type: 'object', patternProperties: { [EXTRA_SPEC_KEY]: { type: ['string', 'number'], maxLength: 255 } }, additionalProperties: false,
+} as const;
+
+const tenantAccess = (action: string): Schema => ({
+  type: 'object',
+  properties: {
+    [action]: {
+      type: 'object', properties: { tenant: { type: 'string', minLength: 1, maxLength: 255 } }, required: ['tenant'], additionalProperties: false,
+    },
+  },
+  required: [action],
+  additionalProperties: false,
+});
+
+const flavorAccessReply: Schema = {
+  type: 'object',
+  properties: {
+    flavor_access: {
+      type: 'array',
+      items: { type: 'object', properties: { flavor_id: { type: 'string' }, tenant_id: { type: 'string' } }, required: ['flavor_id', 'tenant_id'], additionalProperties: false },
+    },
+  },
+  required: ['flavor_access'],
+  additionalProperties: false,
+};
+
+export const create = { body: always(createBody), query: always(anyQuery), response: show.response };
+export const remove = { body: null, query: always(anyQuery), response: always(null) };
+export const extraSpecsCreate = {
+  body: always({ type: 'object', properties: { extra_specs: extraSpecsBody }, required: ['extra_specs'], additionalProperties: false }),
+  query: always(anyQuery), response: extraSpecsList.response,
+};
+export const extraSpecUpdate = { body: always({ ...extraSpecsBody, minProperties: 1, maxProperties: 1 }), query: always(anyQuery), response: extraSpecShow.response };
+export const extraSpecDelete = { body: null, query: always(anyQuery), response: always(null) };
+export const accessList = { body: null, query: always(anyQuery), response: always(flavorAccessReply) };
+export const accessAction = {
+  body: always({ oneOf: [tenantAccess('addTenantAccess'), tenantAccess('removeTenantAccess')] }),
+  query: always(anyQuery), response: always(flavorAccessReply),
+};

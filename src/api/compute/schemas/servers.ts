@@ -30,8 +30,8 @@ const networks = {
   ],
 } as const;
 
-/** Nova relaxed hints on purpose: unknown hints pass, and none is acted on until there are several hosts. */
-const schedulerHints = { type: 'object', additionalProperties: true } as const;
+/** Nova relaxed hints on purpose: unknown hints pass; `group` (a server group uuid) is acted on. */
+const schedulerHints = { type: 'object', properties: { group: { type: 'string', format: 'uuid' } }, additionalProperties: true } as const;
 
 const createV2_1: Schema = {
   type: 'object',
