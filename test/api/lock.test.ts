@@ -1,31 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
+import { API, as, useComputeApp } from '../helpers/compute-app';
 
 describe('compute API: lock and unlock', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
-  let t: TestApp;
-  let image: string;
+  const app = useComputeApp();
+  const api = API;
+  const { boot } = app;
 
-  before(async () => {
-    t = await makeTestApp();
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
-
-  async function boot(name = 'vm'): Promise<string> {
-    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo)).send({ server: { name, imageRef: image, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const act = (id: string, body: object, token = t.tokens.demo) => t.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body);
-  const show = (id: string, token = t.tokens.demo) => t.request.get(`${api}/servers/${id}`).set(as(token));
+  const act = (id: string, body: object, token = app.t.tokens.demo) => app.t.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body);
+  const show = (id: string, token = app.t.tokens.demo) => app.t.request.get(`${api}/servers/${id}`).set(as(token));
   const lockOf = async (id: string) => {
-    const i = await t.services.instances.find(id);
+    const i = await app.t.services.instances.find(id);
     return { locked: i.locked, lockedBy: i.lockedBy };
   };
   const expectLocked = (res: { status: number; body: any }, id: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -43,7 +28,7 @@ describe('compute API: lock and unlock', () => {
     expectLocked(await act(id, { 'os-stop': null }), id);
     expectLocked(await act(id, { reboot: { type: 'HARD' } }), id);
     expectLocked(await act(id, { reboot: { type: 'SOFT' } }), id);
-    expectLocked(await t.request.delete(`${api}/servers/${id}`).set(as(t.tokens.demo)), id);
+    expectLocked(await app.t.request.delete(`${api}/servers/${id}`).set(as(app.t.tokens.demo)), id);
     // nothing started: still ACTIVE with no task
     const s = (await show(id)).body.server;
     expect([s.status, s['OS-EXT-STS:task_state']]).to.deep.equal(['ACTIVE', null]);
@@ -51,7 +36,7 @@ describe('compute API: lock and unlock', () => {
     expect(s).to.not.have.property('locked');
 
     // Nova does not lock update, nor reading the console
-    const renamed = await t.request.put(`${api}/servers/${id}`).set(as(t.tokens.demo)).send({ server: { name: 'renamed' } });
+    const renamed = await app.t.request.put(`${api}/servers/${id}`).set(as(app.t.tokens.demo)).send({ server: { name: 'renamed' } });
     expect(renamed.status, renamed.text).to.equal(200);
     const console = await act(id, { 'os-getConsoleOutput': {} });
     expect(console.status, console.text).to.equal(200);
@@ -60,38 +45,38 @@ describe('compute API: lock and unlock', () => {
     expect(unlocked.status, unlocked.text).to.equal(202);
     expect(await lockOf(id)).to.deep.equal({ locked: false, lockedBy: null });
     expect((await act(id, { 'os-stop': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await app.t.services.tasks.idle();
     expect((await show(id)).body.server.status).to.equal('SHUTOFF');
   });
 
   it('puts the state check after the lock check (a locked, stopped server answers "is locked" to stop)', async () => {
     const id = await boot();
     expect((await act(id, { 'os-stop': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await app.t.services.tasks.idle();
     expect((await act(id, { lock: {} })).status).to.equal(202);
     expectLocked(await act(id, { 'os-stop': null }), id);
     expectLocked(await act(id, { 'os-start': null }), id);
     expect((await act(id, { unlock: {} })).status).to.equal(202);
     expect((await act(id, { 'os-start': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await app.t.services.tasks.idle();
   });
 
   it('lets an admin act on a locked server (stop, start, delete)', async () => {
     const id = await boot();
     expect((await act(id, { lock: null })).status).to.equal(202);
-    expect((await act(id, { 'os-stop': null }, t.tokens.admin)).status).to.equal(202);
-    await t.services.tasks.idle();
+    expect((await act(id, { 'os-stop': null }, app.t.tokens.admin)).status).to.equal(202);
+    await app.t.services.tasks.idle();
     expect((await show(id)).body.server.status).to.equal('SHUTOFF');
-    expect((await act(id, { 'os-start': null }, t.tokens.admin)).status).to.equal(202);
-    await t.services.tasks.idle();
-    expect((await t.request.delete(`${api}/servers/${id}`).set(as(t.tokens.admin))).status).to.equal(204);
-    await t.services.tasks.idle();
+    expect((await act(id, { 'os-start': null }, app.t.tokens.admin)).status).to.equal(202);
+    await app.t.services.tasks.idle();
+    expect((await app.t.request.delete(`${api}/servers/${id}`).set(as(app.t.tokens.admin))).status).to.equal(204);
+    await app.t.services.tasks.idle();
     expect((await show(id)).status).to.equal(404);
   });
 
   it("refuses the owner's unlock of an admin's lock with 403; the admin unlocks it", async () => {
     const id = await boot();
-    expect((await act(id, { lock: null }, t.tokens.admin)).status).to.equal(202);
+    expect((await act(id, { lock: null }, app.t.tokens.admin)).status).to.equal(202);
     expect(await lockOf(id)).to.deep.equal({ locked: true, lockedBy: 'admin' });
     // the owner locking again changes nothing (Nova returns early for an owner on a locked server)
     expect((await act(id, { lock: null })).status).to.equal(202);
@@ -105,14 +90,14 @@ describe('compute API: lock and unlock', () => {
     expect(await lockOf(id)).to.deep.equal({ locked: true, lockedBy: 'admin' });
     expectLocked(await act(id, { 'os-stop': null }), id);
 
-    expect((await act(id, { unlock: null }, t.tokens.admin)).status).to.equal(202);
+    expect((await act(id, { unlock: null }, app.t.tokens.admin)).status).to.equal(202);
     expect(await lockOf(id)).to.deep.equal({ locked: false, lockedBy: null });
   });
 
   it("lets an admin unlock the owner's lock (unlock_override), and the owner unlock an unlocked server", async () => {
     const id = await boot();
     expect((await act(id, { lock: null })).status).to.equal(202);
-    expect((await act(id, { unlock: null }, t.tokens.admin)).status).to.equal(202);
+    expect((await act(id, { unlock: null }, app.t.tokens.admin)).status).to.equal(202);
     expect(await lockOf(id)).to.deep.equal({ locked: false, lockedBy: null });
     expect((await act(id, { unlock: null })).status).to.equal(202);
   });
@@ -120,10 +105,10 @@ describe('compute API: lock and unlock', () => {
   it('answers 404 to another project, 403 to a reader, 404 for an unknown server', async () => {
     const id = await boot();
     for (const body of [{ lock: null }, { unlock: null }]) {
-      const other = await act(id, body, t.tokens.alt);
+      const other = await act(id, body, app.t.tokens.alt);
       expect(other.status).to.equal(404);
       expect(other.body.itemNotFound.message).to.equal(`Instance ${id} could not be found.`);
-      expect((await act(id, body, t.tokens.reader)).status).to.equal(403);
+      expect((await act(id, body, app.t.tokens.reader)).status).to.equal(403);
       expect((await act(randomUUID(), body)).status).to.equal(404);
     }
     expect(await lockOf(id)).to.deep.equal({ locked: false, lockedBy: null });

@@ -1,27 +1,12 @@
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
+import { API, as, useComputeApp } from '../helpers/compute-app';
 
 describe('compute API: os-resetState', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
-  let t: TestApp;
-  let image: string;
-
-  before(async () => {
-    t = await makeTestApp();
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
-
-  async function boot(name = 'vm'): Promise<string> {
-    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo)).send({ server: { name, imageRef: image, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-  const act = (id: string, body: object, token = t.tokens.admin) => t.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body);
-  const show = async (id: string) => (await t.request.get(`${api}/servers/${id}`).set(as(t.tokens.admin))).body.server;
+  const app = useComputeApp();
+  const api = API;
+  const { boot } = app;
+  const act = (id: string, body: object, token = app.t.tokens.admin) => app.t.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body);
+  const show = async (id: string) => (await app.t.request.get(`${api}/servers/${id}`).set(as(app.t.tokens.admin))).body.server;
 
   it('resets an ACTIVE server to ERROR and back to ACTIVE, and records resetState', async () => {
     const id = await boot();
@@ -35,28 +20,28 @@ describe('compute API: os-resetState', () => {
     s = await show(id);
     expect([s.status, s['OS-EXT-STS:vm_state'], s['OS-EXT-STS:task_state']]).to.deep.equal(['ACTIVE', 'active', null]);
 
-    const actions = (await t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(t.tokens.admin))).body.instanceActions;
+    const actions = (await app.t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(app.t.tokens.admin))).body.instanceActions;
     expect(actions.map((a: { action: string }) => a.action)).to.deep.equal(['resetState', 'resetState', 'create']);
   });
 
   it('works in any state and clears the task (a stopped server with a stuck task)', async () => {
     const id = await boot();
-    await t.services.instances.update(id, { vmState: 'stopped', taskState: 'powering-on' });
+    await app.t.services.instances.update(id, { vmState: 'stopped', taskState: 'powering-on' });
     expect((await act(id, { 'os-resetState': { state: 'active' } })).status).to.equal(202);
-    const i = await t.services.instances.find(id);
+    const i = await app.t.services.instances.find(id);
     expect([i.vmState, i.taskState]).to.deep.equal(['active', null]);
   });
 
   it('works on a locked server (no lock check, as Nova)', async () => {
     const id = await boot();
-    expect((await act(id, { lock: null }, t.tokens.demo)).status).to.equal(202);
+    expect((await act(id, { lock: null }, app.t.tokens.demo)).status).to.equal(202);
     expect((await act(id, { 'os-resetState': { state: 'error' } })).status).to.equal(202);
-    expect((await t.services.instances.find(id)).vmState).to.equal('error');
+    expect((await app.t.services.instances.find(id)).vmState).to.equal('error');
   });
 
   it('refuses members with 403 and leaves the server alone', async () => {
     const id = await boot();
-    const res = await act(id, { 'os-resetState': { state: 'error' } }, t.tokens.demo);
+    const res = await act(id, { 'os-resetState': { state: 'error' } }, app.t.tokens.demo);
     expect(res.status, res.text).to.equal(403);
     expect(res.body).to.deep.equal({ forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed." } });
     expect((await show(id)).status).to.equal('ACTIVE');
