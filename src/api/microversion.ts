@@ -1,4 +1,7 @@
 import { NotAcceptable, BadRequest } from '../errors';
+import { HISTORY } from './microversion-history';
+
+export { HISTORY };
 
 /** A compute API microversion "2.N" (Nova's APIVersionRequest, reduced to what we use). */
 export class Microversion {
@@ -27,13 +30,6 @@ export class Microversion {
   }
 }
 
-/**
- * Every microversion we advertise, each with what it changed. MAX is the last entry: raise it only
- * together with the delta it names, implemented for every resource (a unit test keeps them in step).
- */
-export const HISTORY: readonly { version: string; change: string }[] = [
-  { version: '2.1', change: 'Initial version: the v2.1 API, equal to v2.0 with strict input validation.' },
-];
 
 export const MIN_VERSION = Microversion.parse(HISTORY[0].version);
 export const MAX_VERSION = Microversion.parse(HISTORY[HISTORY.length - 1].version);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { MAX_VERSION } from '../../src/api/microversion';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,17 +20,21 @@ describe('compute API: versions, flavors, keypairs, limits, availability zones',
       expect(res.status).to.equal(200);
       expect(res.body.versions.map((v: { id: string }) => v.id)).to.deep.equal(['v2.0', 'v2.1']);
       const v21 = await t.request.get('/compute/v2.1/');
-      expect(v21.body.version).to.include({ id: 'v2.1', min_version: '2.1', version: '2.1' });
+      expect(v21.body.version).to.include({ id: 'v2.1', min_version: '2.1', version: MAX_VERSION.toString() });
       const v2 = await t.request.get('/compute/v2/');
       expect(v2.body.version.id).to.equal('v2.0');
     });
 
     it('echoes the negotiated version in both headers with Vary, on faults too', async () => {
-      for (const headers of [{ 'X-OpenStack-Nova-API-Version': '2.1' }, { 'OpenStack-API-Version': 'compute 2.1' }, { 'OpenStack-API-Version': 'compute latest' }]) {
+      const cases: [Record<string, string>, string][] = [
+        [{ 'X-OpenStack-Nova-API-Version': '2.1' }, '2.1'], [{ 'OpenStack-API-Version': 'compute 2.27' }, '2.27'],
+        [{ 'OpenStack-API-Version': 'compute latest' }, MAX_VERSION.toString()], [{}, '2.1'],
+      ];
+      for (const [headers, echoed] of cases) {
         const res = await t.request.get(`${api}/servers/00000000-0000-4000-8000-000000000000`).set(as(t.tokens.demo)).set(headers);
         expect(res.status).to.equal(404);
-        expect(res.headers['x-openstack-nova-api-version']).to.equal('2.1');
-        expect(res.headers['openstack-api-version']).to.equal('compute 2.1');
+        expect(res.headers['x-openstack-nova-api-version']).to.equal(echoed);
+        expect(res.headers['openstack-api-version']).to.equal(`compute ${echoed}`);
         expect(res.headers.vary).to.contain('X-OpenStack-Nova-API-Version');
         expect(res.headers['x-openstack-request-id']).to.match(/^req-[0-9a-f-]{36}$/);
         expect(res.headers['x-compute-request-id']).to.equal(res.headers['x-openstack-request-id']);
