@@ -8,6 +8,7 @@ import { mountRoutes } from './api/routing';
 import { requestId } from './api/middleware/request-id';
 import { faults, FaultStyle } from './api/middleware/fault';
 import { requestLog } from './api/middleware/request-log';
+import { projectIdInUrl } from './api/middleware/project-id';
 import { microversion } from './api/middleware/microversion';
 import { identityRoutes } from './api/identity/routes';
 import { computeRoutes } from './api/compute/routes';
@@ -22,6 +23,7 @@ export function buildApp(config: Config, log: Logger, services: Services): Koa {
   app.use(requestId(log));
   app.use(faults(faultStyleFor, config.publicUrl));
   app.use(requestLog());
+  app.use(projectIdInUrl());
   for (const router of routers(config, services)) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => new MethodNotAllowed('The method specified is not allowed for this resource.'), notImplemented: () => new NotSupported() }));

@@ -28,6 +28,7 @@ export interface Config {
   readonly privateSubnet: string;
   readonly shelvedOffloadTimeSec: number;
   readonly forceConfigDrive: boolean;
+  readonly reclaimInstanceIntervalSec: number;
 }
 
 interface Field<K extends keyof Config> {
@@ -108,6 +109,8 @@ export const CONFIG_FIELDS = [
     fallback: () => false, parse: (raw) => oneOf('NOVASHIM_FORCE_CONFIG_DRIVE', ['true', 'false'] as const)(raw) === 'true' }),
   field({ key: 'shelvedOffloadTimeSec', env: 'NOVASHIM_SHELVED_OFFLOAD_TIME', description: "seconds a shelved server keeps its container before it is offloaded; 0 at once, -1 never (Nova's shelved_offload_time)",
     fallback: () => 0, parse: (raw) => (raw.trim() === '-1' ? -1 : integer('NOVASHIM_SHELVED_OFFLOAD_TIME')(raw)) }),
+  field({ key: 'reclaimInstanceIntervalSec', env: 'NOVASHIM_RECLAIM_INSTANCE_INTERVAL', description: "seconds a deleted server stays SOFT_DELETED (restorable) before it is reclaimed; 0 deletes at once (Nova's reclaim_instance_interval)",
+    fallback: () => 0, parse: integer('NOVASHIM_RECLAIM_INSTANCE_INTERVAL') }),
 ] as const;
 
 /** Builds the config from an environment; overrides win (tests pass them directly). */

@@ -74,7 +74,7 @@ export class KeypairExists extends Conflict {
 
 export class InstanceInvalidState extends Conflict {
   constructor(id: string, attr: string, state: string | null, method: string) {
-    super(`Cannot '${method}' instance ${id} while it is in ${attr} ${state}`);
+    super(`Cannot '${method}' instance ${id} while it is in ${attr} ${state ?? 'None'}`); // Python's None
   }
 }
 

@@ -30,7 +30,9 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   await services.flavors.seedDefaults();
   await services.images.recoverInterruptedUploads();
   await registerFixtureImages(services.images, projects.adminProjectId, log);
+  await services.softDelete.recoverInterrupted(); // before the general recovery, which would settle them as stopped
   await services.compute.recoverInterrupted();
+  services.softDelete.startReclaim();
   const server = buildApp(config, log, services).listen(config.port, config.host);
   const consoles = serveSerialConsoles(server, services.consoles, log.child({ component: 'serial-console' }));
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -40,6 +42,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     server, services,
     async stop() {
       consoles.close();
+      services.softDelete.stopReclaim();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.tasks.idle();
       await services.drivers.closeAll();

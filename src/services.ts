@@ -21,14 +21,27 @@ import { ServerLocks } from './compute/lock';
 import { RescueService } from './compute/rescue';
 import { ShelveService } from './compute/shelve';
 import { HostServices } from './compute/host-services';
+import { AggregateService } from './compute/aggregates';
+import { AvailabilityZones, HostZones } from './compute/availability-zones';
+import { Hosts } from './compute/hosts';
+import { AggregateStore } from './db/stores/aggregates';
+import { ComputeServiceStore } from './db/stores/compute-services';
 import { AdminActions } from './compute/admin-actions';
+import { AdminViews, createAdminViews } from './compute/admin-views';
 import { InstanceActionStore } from './db/stores/instance-actions';
 import { FlavorStore } from './db/stores/flavors';
 import { InstanceStore } from './db/stores/instances';
 import { KeypairStore } from './db/stores/keypairs';
 import { ServerGroupStore } from './db/stores/server-groups';
 import { ServerGroupService } from './compute/server-groups';
+import { ServerMetadataService } from './compute/server-metadata';
+import { ServerTagService } from './compute/server-tags';
+import { InstanceTagStore } from './db/stores/instance-tags';
 import { DriverRegistry } from './drivers/registry';
+import { QuotaService } from './compute/quotas';
+import { MigrationService } from './compute/migrations';
+import { MigrationStore } from './db/stores/migrations';
+import { SoftDeleteService } from './compute/soft-delete';
 
 /** The composition root: every service built once from config, db and drivers, passed explicitly. */
 export interface Services {
@@ -58,7 +71,22 @@ export interface Services {
   readonly serverGroups: ServerGroupService;
   /** os-services and os-hypervisors */
   readonly hostServices: HostServices;
+  /** os-aggregates, availability zones, os-hosts */
+  readonly aggregates: AggregateService;
+  readonly zones: AvailabilityZones;
+  readonly hosts: Hosts;
   readonly adminActions: AdminActions;
+  /** os-simple-tenant-usage, os-instance_usage_audit_log, os-server-external-events, server diagnostics */
+  readonly adminViews: AdminViews;
+  /** os-quota-sets, os-quota-class-sets, limits and quota enforcement */
+  readonly quotas: QuotaService;
+  readonly serverMetadata: ServerMetadataService;
+  /** server tags (2.26) */
+  readonly serverTags: ServerTagService;
+  /** migration records, os-migrations, migrate and os-migrateLive */
+  readonly migrations: MigrationService;
+  /** deferred delete: soft delete, restore, forceDelete and the periodic reclaim */
+  readonly softDelete: SoftDeleteService;
 }
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
@@ -72,21 +100,36 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const drivers = new DriverRegistry({ [config.computeHost]: driver });
   const tasks = new TaskRunner(log.child({ component: 'tasks' }));
   const instanceActions = new InstanceActionRecorder(new InstanceActionStore(db), log.child({ component: 'instance-actions' }));
-  const serverGroups = new ServerGroupService(new ServerGroupStore(db), instances);
-  const hostServices = new HostServices(drivers, instances);
-  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions, serverGroups, hostServices });
+  const quotas = new QuotaService(db, identityStore);
+  const serverGroups = new ServerGroupService(new ServerGroupStore(db), instances, quotas);
+  const hostServices = new HostServices(drivers, instances, new ComputeServiceStore(db));
+  const aggregateStore = new AggregateStore(db);
+  const hostZones = new HostZones(aggregateStore);
+  hostServices.zones = hostZones;
+  const zones = new AvailabilityZones(hostZones, hostServices);
+  const aggregates = new AggregateService(aggregateStore, drivers, hostZones);
+  const hosts = new Hosts(hostServices);
+  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions, serverGroups, hostServices, quotas, zones });
   const adminActions = new AdminActions(compute, instances, instanceActions);
+  const adminViews = createAdminViews({ instances, drivers, hostServices, tasks, actions: instanceActions, log: log.child({ component: 'admin-views' }) });
   const locks = new ServerLocks(compute, instances, instanceActions);
   const pauseSuspend = new PauseSuspendService(compute, drivers);
   const adminPassword = new AdminPasswordService(compute, drivers);
   const snapshots = new SnapshotService({ compute, instances, images, drivers, log: log.child({ component: 'snapshots' }), publicUrl: config.publicUrl });
-  const rebuild = new RebuildService({ compute, instances, images, shutdownTimeoutSec: config.shutdownTimeoutSec });
-  const resize = new ResizeService({ compute, instances, flavors, images, drivers });
+  const rebuild = new RebuildService({ compute, instances, images, shutdownTimeoutSec: config.shutdownTimeoutSec, keypairs });
+  const migrations = new MigrationService({ compute, instances, store: new MigrationStore(db), drivers, hostServices, log: log.child({ component: 'migrations' }) });
+  const resize = new ResizeService({ compute, instances, flavors, images, drivers, quotas, migrations });
+  const softDelete = new SoftDeleteService({
+    compute, instances, tasks, actions: instanceActions, log: log.child({ component: 'soft-delete' }),
+    reclaimIntervalSec: config.reclaimInstanceIntervalSec, shutdownTimeoutSec: config.shutdownTimeoutSec,
+  });
   const rescue = new RescueService({ compute, instances, images, drivers });
   const shelve = new ShelveService({
     compute, instances, images, snapshots, drivers, tasks, log: log.child({ component: 'shelve' }),
     shutdownTimeoutSec: config.shutdownTimeoutSec, shelvedOffloadTimeSec: config.shelvedOffloadTimeSec,
   });
   const consoles = new RemoteConsoleService({ config, compute, instances, drivers, tokens: new ConsoleTokenStore(db) });
-  return { db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue, serverGroups, hostServices, adminActions };
+  const serverMetadata = new ServerMetadataService(compute, instances);
+  const serverTags = new ServerTagService(instances, new InstanceTagStore(db));
+  return { migrations, softDelete, aggregates, zones, hosts, quotas, serverMetadata, serverTags, db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue, serverGroups, hostServices, adminActions, adminViews };
 }

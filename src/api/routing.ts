@@ -6,6 +6,7 @@ import { readJsonBody } from './middleware/body';
 import { checkResponse, ResponseValidation, ResponseVariants } from './middleware/response-check';
 import type { AuthContext } from '../identity/auth-context';
 import { Forbidden } from '../errors';
+import { checkUrlProjectId } from './middleware/project-id';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
@@ -34,6 +35,8 @@ export interface RouteDef {
   readonly path: string;
   /** 'public' routes run without a token (version documents, POST /v3/auth/tokens) */
   readonly auth: 'public' | 'token';
+  /** Nova's policy rule for routes only an admin may call (checked before the body is read); absent: project scope */
+  readonly admin?: string;
   /** JSON body schema per version; null: the route takes no JSON body ('raw': the handler reads the stream) */
   readonly body: Versioned<Schema> | null | 'raw';
   readonly query: Versioned<Schema>;
@@ -72,7 +75,8 @@ function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
   return async (ctx) => {
     const authenticated = route.auth === 'public' ? PUBLIC : await opts.authenticate(ctx);
     const auth: AuthContext = { ...authenticated, requestId: ctx.state.requestId };
-    if (route.auth === 'token') requireWriter(route, auth);
+    if (route.auth === 'token') checkUrlProjectId(ctx, auth);
+    if (route.auth === 'token') requirePolicy(route, auth);
     const version: Microversion = ctx.state.version;
     const pickVersion = opts.versioned ? version : null;
     const query = ctx.query as Record<string, string | string[]>;
@@ -89,8 +93,9 @@ function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
 
 const READ_METHODS = new Set<Method>(['GET', 'HEAD']);
 
-/** Nova's default roles: a project reader may read, only members and admins may change things. */
-function requireWriter(route: RouteDef, auth: AuthContext): void {
+/** Nova's default roles: admin-only rules first; then a project reader may read, only members and admins change things. */
+function requirePolicy(route: RouteDef, auth: AuthContext): void {
+  if (route.admin !== undefined && !auth.isAdmin) throw new Forbidden(`Policy doesn't allow ${route.admin} to be performed.`);
   if (READ_METHODS.has(route.method) || auth.roles.includes('member') || auth.roles.includes('admin')) return;
   throw new Forbidden(`Policy doesn't allow ${route.name} to be performed.`);
 }

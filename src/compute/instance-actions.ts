@@ -35,6 +35,8 @@ const EVENT_NAMES: Readonly<Record<string, string>> = {
   rescue: 'compute_rescue_instance', unrescue: 'compute_unrescue_instance', shelve: 'compute_shelve_instance',
   unshelve: 'compute_unshelve_instance', changePassword: 'compute_set_admin_password',
   set_admin_password: 'compute_set_admin_password',
+  cold_migrate: 'cold_migrate', live_migration: 'conductor_live_migrate_instance',
+  soft_delete: 'compute_soft_delete_instance', restore: 'compute_restore_instance',
 };
 
 /** Nova's instance action name for an ActionSpec method. */
@@ -131,7 +133,7 @@ export class InstanceActionRecorder {
   async find(instanceUuid: string, requestId: string): Promise<InstanceActionRecord> {
     const action = await this.store.findByRequestId(instanceUuid, requestId);
     if (!action) throw new ItemNotFound(`Action ${requestId} not found`);
-    return action;
+    return (await this.store.withUpdatedAt([action]))[0];
   }
 
   events(actionId: number): Promise<InstanceActionEventRecord[]> {

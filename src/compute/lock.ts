@@ -28,15 +28,16 @@ export class ServerLocks {
 
   /**
    * Locks a server in any state. The owner's project locks as 'owner', an admin of another
-   * project as 'admin'; locking again from the owner's project changes nothing.
+   * project as 'admin'; locking again from the owner's project changes nothing (not the reason either).
    */
-  async lock(auth: AuthContext, uuid: string): Promise<void> {
+  async lock(auth: AuthContext, uuid: string, reason?: string): Promise<void> {
     const instance = await this.compute.get(auth, uuid);
     const isOwner = instance.projectId === auth.projectId;
     if (instance.locked && isOwner) return;
     const actionId = await this.actions.start(auth, uuid, 'lock');
     await this.actions.within(uuid, actionId, () => this.actions.event(uuid, 'api_lock', async () => {
-      await this.instances.update(uuid, { locked: true, lockedBy: isOwner ? 'owner' : 'admin' });
+      // 2.73's locked_reason (Nova's system_metadata locked_reason): kept until the unlock
+      await this.instances.update(uuid, { locked: true, lockedBy: isOwner ? 'owner' : 'admin', ...(reason && { lockedReason: reason }) });
     }))();
   }
 
@@ -48,7 +49,7 @@ export class ServerLocks {
     }
     const actionId = await this.actions.start(auth, uuid, 'unlock');
     await this.actions.within(uuid, actionId, () => this.actions.event(uuid, 'api_unlock', async () => {
-      await this.instances.update(uuid, { locked: false, lockedBy: null });
+      await this.instances.update(uuid, { locked: false, lockedBy: null, lockedReason: null });
     }))();
   }
 }

@@ -164,6 +164,7 @@ export function toDriverInstance(i: InstanceRecord): DriverInstance {
     publicKeys: i.keyData ? [i.keyData] : [],
     configDrive: configDriveFor(i),
     fixedIps: fixedIpsOf(i),
+    ...(i.requestedNetworks === 'none' && { noNetwork: true }),
   };
 }
 

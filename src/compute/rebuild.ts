@@ -8,10 +8,13 @@ import type { ComputeService } from './service';
 import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { rethrowAs } from './rethrow';
-import { canonicalIPv6, checkMetadataQuota } from './request-checks';
+import { canonicalIPv6 } from './request-checks';
 import { checkImageFitsFlavor } from './resize';
 import { startActionWithFields } from './action-fields';
 import { requireUnlocked } from './lock';
+import type { KeypairStore } from '../db/stores/keypairs';
+import { buildAbortReason } from './server-requests';
+import { BuildAbort, rebuildRequestPatch } from './rebuild-requests';
 
 export interface RebuildRequest {
   readonly imageRef: string;
@@ -20,6 +23,14 @@ export interface RebuildRequest {
   readonly accessIPv4?: string;
   readonly accessIPv6?: string;
   readonly diskConfig?: string;
+  /** 2.19: the new description (null clears it); absent: unchanged */
+  readonly description?: string | null;
+  /** 2.54: the key pair the rebuilt server gets (null removes it); absent: unchanged */
+  readonly keyName?: string | null;
+  /** 2.57: the new user data (null removes it); absent: unchanged */
+  readonly userData?: string | null;
+  /** 2.63: trusted image certificate ids (null resets them); absent: none asked for */
+  readonly trustedCerts?: readonly string[] | null;
 }
 
 export interface RebuildDeps {
@@ -28,6 +39,8 @@ export interface RebuildDeps {
   readonly images: ImageService;
   /** seconds the power-off of a rebuilt, formerly stopped server waits (Nova's shutdown_timeout) */
   readonly shutdownTimeoutSec: number;
+  /** 2.54's key_name (the caller's own key pairs) */
+  readonly keypairs?: KeypairStore;
 }
 
 /** Nova's compute/api.py rebuild: @check_instance_state(vm_state=[ACTIVE, STOPPED, ERROR]), task_state None. */
@@ -50,8 +63,9 @@ export class RebuildService {
     const image = await this.d.images.getVisible(req.imageRef, auth)
       .catch(rethrowAs(BadRequest, ImageNotFound, () => 'Cannot find image for rebuild'));
     if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
-    checkMetadataQuota(req.metadata);
+    await this.d.compute.checkMetadataQuota(auth.projectId ?? instance.projectId, req.metadata);
     checkImageFitsFlavor(image, instance.flavor);
+    const requested = await rebuildRequestPatch(req, auth, this.d.keypairs);
 
     const fields: InstancePatch = {
       imageRef: image.id, progress: 0,
@@ -60,11 +74,12 @@ export class RebuildService {
       ...(req.accessIPv4 !== undefined && { accessIPv4: req.accessIPv4 }),
       ...(req.accessIPv6 !== undefined && { accessIPv6: canonicalIPv6(req.accessIPv6) }),
       ...(req.diskConfig !== undefined && { diskConfig: req.diskConfig }),
+      ...requested,
     };
     const wasStopped = instance.vmState === VmState.STOPPED;
     return startActionWithFields(this.d.compute, this.d.instances, auth, uuid, {
       method: 'rebuild', allowed: REBUILD_ALLOWED, task: TaskState.REBUILDING,
-      work: () => this.work(uuid, image, wasStopped),
+      work: () => this.work(uuid, image, wasStopped, req.trustedCerts),
     }, fields);
   }
 
@@ -72,8 +87,11 @@ export class RebuildService {
    * Destroy, then spawn from the new image (the same name, hostname, labels and flavor). When the
    * spawn fails the server has no container any more: ERROR, with the fault recorded by run().
    */
-  private async work(uuid: string, image: ImageRecord, wasStopped: boolean): Promise<void> {
+  private async work(uuid: string, image: ImageRecord, wasStopped: boolean, trustedCerts?: readonly string[] | null): Promise<void> {
     await this.d.compute.manager.run(uuid, 'rebuild', async (driver, di) => {
+      // Nova's _check_trusted_certs before anything is torn down: a fault, the server as it was
+      const abort = buildAbortReason(driver.capabilities, { trustedCerts });
+      if (abort) throw new BuildAbort(uuid, abort);
       const { flavor } = await this.d.instances.find(uuid);
       await driver.destroy(di);
       const cleared = { driverState: null, addresses: [], powerState: PowerState.NOSTATE };

@@ -65,6 +65,8 @@ export class RemoteConsoleService {
     requireReady(instance, `get_${protocol}_console`);
     if (protocol !== 'serial') throw new NotSupported();
     if (this.d.config.serialConsole !== 'enabled') throw new BadRequest(`Unavailable console type ${type}.`);
+    // Nova's compute manager: a type that is not the protocol's (2.6's remote-consoles names both) is ConsoleTypeInvalid
+    if (type !== 'serial') throw new BadRequest(`Invalid console type ${type}`);
     const driver = this.d.drivers.forHost(instance.host!);
     if (!driver.capabilities.serialConsole || !driver.attachConsole) throw new NotSupported();
 

@@ -1,5 +1,5 @@
 import { BadRequest, Forbidden } from '../errors';
-import { DEFAULT_LIMITS } from './limits';
+import { QUOTA_DEFAULTS } from './limits';
 
 /** A requested network, as POST /servers' `networks` list gives it. */
 export interface RequestedNetwork {
@@ -36,10 +36,14 @@ export function checkSecurityGroups(groups: readonly { name?: string }[] | undef
   }
 }
 
-/** Nova's metadata_items quota: 403 when a server would carry more items than allowed. */
-export function checkMetadataQuota(metadata: Record<string, string> | undefined): void {
+/**
+ * Nova's metadata_items quota: 403 when a server would carry more items than `limit` (-1:
+ * unlimited). Pass the project's limit: `await services.quotas.checkMetadata(projectId, metadata)`
+ * looks it up and calls this; without a limit the built-in default applies.
+ */
+export function checkMetadataQuota(metadata: Record<string, string> | undefined, limit: number = QUOTA_DEFAULTS.metadata_items): void {
   const count = Object.keys(metadata ?? {}).length;
-  if (count > DEFAULT_LIMITS.metadataItems) throw new Forbidden(`Quota exceeded for metadata_items: Maximum number of metadata items exceeds ${DEFAULT_LIMITS.metadataItems}`);
+  if (limit >= 0 && count > limit) throw new Forbidden(`Maximum number of metadata items exceeds ${limit}`);
 }
 
 /** IPv6 in RFC 5952's canonical form (`::babe:dc0c:1602`), as Nova stores accessIPv6. */

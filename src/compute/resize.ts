@@ -13,6 +13,8 @@ import { TaskState, VmState } from './states';
 import { rethrowAs } from './rethrow';
 import { startActionWithFields } from './action-fields';
 import { requireUnlocked } from './lock';
+import type { QuotaService } from './quotas';
+import type { MigrationService } from './migrations';
 
 export interface ResizeDeps {
   readonly compute: ComputeService;
@@ -20,6 +22,10 @@ export interface ResizeDeps {
   readonly flavors: FlavorStore;
   readonly images: ImageService;
   readonly drivers: DriverRegistry;
+  /** cores/ram quota of an upsize (Nova's _check_quota_for_upsize); absent: not enforced */
+  readonly quotas?: QuotaService;
+  /** records each resize as a migration (os-migrations); absent: not recorded */
+  readonly migrations?: MigrationService;
 }
 
 /** Nova's compute/api.py check_instance_state for resize, confirm_resize and revert_resize. */
@@ -58,6 +64,7 @@ export class ResizeService {
       throw err;
     });
     if (image) checkImageFitsFlavor(image, flavor);
+    await this.d.quotas?.checkUpsize(instance, flavor);
 
     const oldFlavor = instance.flavor;
     const newFlavor: FlavorSnapshot = {
@@ -67,11 +74,21 @@ export class ResizeService {
     await startActionWithFields(this.d.compute, this.d.instances, auth, uuid, {
       method: 'resize', allowed: RESIZE_ALLOWED, task: TaskState.RESIZE_PREP,
       work: () => this.d.compute.manager.run(uuid, 'resize', async (drv, di) => {
-        await this.step(uuid, TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING);
-        await resizeWith(drv, di, newFlavor);
-        await this.step(uuid, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_FINISH);
-        const info = await drv.getInfo(di);
-        return { vmState: VmState.RESIZED, flavor: newFlavor, oldFlavor, powerState: info.powerState, addresses: info.addresses, progress: 100 };
+        // Nova's migration record: pre-migrating → migrating → post-migrating → finished (error on a failure)
+        const m = await this.d.migrations?.begin(instance, 'resize', newFlavor.id);
+        try {
+          await this.step(uuid, TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING);
+          await this.d.migrations?.set(m, 'migrating');
+          await resizeWith(drv, di, newFlavor);
+          await this.d.migrations?.set(m, 'post-migrating');
+          await this.step(uuid, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_FINISH);
+          const info = await drv.getInfo(di);
+          await this.d.migrations?.set(m, 'finished');
+          return { vmState: VmState.RESIZED, flavor: newFlavor, oldFlavor, powerState: info.powerState, addresses: info.addresses, progress: 100 };
+        } catch (err) {
+          await this.d.migrations?.set(m, 'error');
+          throw err;
+        }
       }),
     // Nova: instance.auto_disk_config = auto_disk_config or False
     }, { progress: 0, diskConfig: diskConfig ?? 'MANUAL' });
@@ -80,10 +97,13 @@ export class ResizeService {
   /** Keeps the new flavor and drops the old one; the server is ACTIVE again, or SHUTOFF if it was stopped. */
   async confirmResize(auth: AuthContext, uuid: string): Promise<void> {
     await this.resized(auth, uuid, 'confirmResize');
+    const m = await this.d.migrations?.finishedResize(uuid);
     await this.d.compute.startAction(auth, uuid, {
       method: 'confirmResize', allowed: RESIZED_ONLY, task: TaskState.RESIZE_CONFIRMING,
       work: () => this.d.compute.manager.run(uuid, 'confirmResize', async (drv, di) => {
-        const info = await drv.getInfo(di);
+        await this.d.migrations?.set(m, 'confirming');
+        const info = await drv.getInfo(di).catch(async (err) => { await this.d.migrations?.set(m, 'error'); throw err; });
+        await this.d.migrations?.set(m, 'confirmed');
         return { ...settled(info), oldFlavor: null };
       }),
     });
@@ -94,11 +114,17 @@ export class ResizeService {
     const instance = await this.resized(auth, uuid, 'revertResize');
     this.resizingDriver(instance);
     const oldFlavor = instance.oldFlavor!;
+    await this.d.quotas?.checkUpsize(instance, oldFlavor); // reverting a downsize grows the server again
     await this.d.compute.startAction(auth, uuid, {
       method: 'revertResize', allowed: RESIZED_ONLY, task: TaskState.RESIZE_REVERTING,
       work: () => this.d.compute.manager.run(uuid, 'revertResize', async (drv, di) => {
-        await resizeWith(drv, di, oldFlavor);
-        const info = await drv.getInfo(di);
+        const m = await this.d.migrations?.finishedResize(uuid);
+        await this.d.migrations?.set(m, 'reverting');
+        const info = await (async () => {
+          await resizeWith(drv, di, oldFlavor);
+          return drv.getInfo(di);
+        })().catch(async (err) => { await this.d.migrations?.set(m, 'error'); throw err; });
+        await this.d.migrations?.set(m, 'reverted');
         return { ...settled(info), flavor: oldFlavor, oldFlavor: null };
       }),
     });

@@ -2,19 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { AuthContext } from '../identity/auth-context';
 import type { InstanceRecord } from '../db/stores/instances';
 import type { InstanceStore } from '../db/stores/instances';
-import { ServerGroupNotFound, ServerGroupPolicy, ServerGroupRecord, ServerGroupStore } from '../db/stores/server-groups';
+import { ServerGroupNotFound, ServerGroupPolicy, ServerGroupRecord, ServerGroupRules, ServerGroupStore } from '../db/stores/server-groups';
 import { BadRequest, Forbidden } from '../errors';
 import { NoValidHost, Scheduler } from '../scheduler/scheduler';
 import { rethrowAs } from './rethrow';
+import type { QuotaService } from './quotas';
 
 /** /os-server-groups and the `group` scheduler hint (Nova's InstanceGroup, 2.1 view). */
 export class ServerGroupService {
-  constructor(private readonly groups: ServerGroupStore, private readonly instances: InstanceStore) {}
+  /** with quotas: the project's server_groups quota, counted and inserted under its lock (403 past it) */
+  constructor(private readonly groups: ServerGroupStore, private readonly instances: InstanceStore, private readonly quotas?: QuotaService) {}
 
-  async create(auth: AuthContext, name: string, policy: ServerGroupPolicy): Promise<ServerGroupRecord> {
+  /** 2.64: rules only for anti-affinity (Nova: 400 otherwise) */
+  async create(auth: AuthContext, name: string, policy: ServerGroupPolicy, rules: ServerGroupRules = {}): Promise<ServerGroupRecord> {
     const projectId = requireProject(auth);
+    if (policy !== 'anti-affinity' && Object.keys(rules).length > 0) throw new BadRequest('Only anti-affinity policy supports rules.');
     const uuid = randomUUID();
-    await this.groups.insert({ uuid, name, policy, projectId, userId: auth.userId, createdAt: new Date() });
+    const record = { uuid, name, policy, rules, projectId, userId: auth.userId, createdAt: new Date() };
+    if (this.quotas) await this.quotas.admitServerGroup(projectId, auth.userId, (trx) => new ServerGroupStore(trx).insert(record));
+    else await this.groups.insert(record);
     return this.groups.find(uuid, null);
   }
 
@@ -43,21 +49,25 @@ export class ServerGroupService {
    * A host per new instance, honouring the group's policy as earlier picks join it; null where
    * the scheduler found none (that instance goes to ERROR with `noValidHost` as its fault).
    */
-  async place(scheduler: Scheduler, group: ServerGroupRecord | null, count: number): Promise<(string | null)[]> {
+  async place(scheduler: Scheduler, group: ServerGroupRecord | null, count: number, only?: readonly string[]): Promise<(string | null)[]> {
     if (!group) {
-      const host = await scheduler.selectHost().catch((err: unknown) => { // every host disabled (os-services)
+      const host = await scheduler.selectHost(undefined, only).catch((err: unknown) => { // every host disabled (os-services)
         if (err instanceof NoValidHost) return null;
         throw err;
       });
       return Array.from({ length: count }, () => host);
     }
     const memberHosts = await this.groups.memberHosts(group.uuid);
+    const memberCounts = await this.groups.memberHostCounts(group.uuid);
     const hosts: (string | null)[] = [];
     for (let i = 0; i < count; i++) {
       try {
-        const host = await scheduler.selectHost({ policy: group.policy, memberHosts });
+        const host = await scheduler.selectHost({
+          policy: group.policy, memberHosts, memberCounts, maxServerPerHost: group.rules.max_server_per_host,
+        }, only);
         hosts.push(host);
         if (!memberHosts.includes(host)) memberHosts.push(host);
+        memberCounts[host] = (memberCounts[host] ?? 0) + 1;
       } catch (err) {
         if (!(err instanceof NoValidHost)) throw err;
         hosts.push(null);

@@ -18,13 +18,20 @@ import { printable, tailLog } from './console-output';
 import { Scheduler } from '../scheduler/scheduler';
 import type { ServerGroupService } from './server-groups';
 import type { HostServices } from './host-services';
+import type { QuotaService } from './quotas';
+import type { ServerGroupRecord } from '../db/stores/server-groups';
+import type { AvailabilityZones } from './availability-zones';
 import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { sanitizeHostname } from './hostname';
 import { rethrowAs } from './rethrow';
 import { InstanceActionRecorder, novaActionName } from './instance-actions';
 import { requireUnlocked } from './lock';
+import { byCodePoint } from '../db/stores/instance-tags';
 import { canonicalIPv6, checkMetadataQuota, checkRequestedNetworks, checkSecurityGroups, RequestedNetwork } from './request-checks';
+import {
+  abortBuild, applyRequestedDestination, buildAbortReason, BuildNeeds, checkRequestedDestination, RequestedDestination,
+} from './server-requests';
 
 export const DEFAULT_AZ = 'nova';
 
@@ -47,7 +54,13 @@ export interface CreateRequest {
   readonly securityGroups?: readonly { name?: string }[];
   /** os:scheduler_hints group: the server group the new servers join */
   readonly group?: string;
+  /** 2.19 description (2.74 destination, tagged networks and 2.63 trusted certs: CreateRequestFields, server-requests.ts) */
+  readonly description?: string | null;
+  /** 2.52: the new servers' tags */
+  readonly tags?: readonly string[];
 }
+
+export type CreateRequestFields = CreateRequest & RequestedDestination & BuildNeeds;
 
 /** One asynchronous server action, as startAction runs it. */
 export interface ActionSpec {
@@ -77,6 +90,10 @@ interface Deps {
   serverGroups: ServerGroupService;
   /** enabled/disabled nova-compute services (os-services), for the scheduler */
   hostServices?: HostServices;
+  /** quota enforcement (os-quota-sets); absent: nothing is enforced but the default metadata_items */
+  quotas?: QuotaService;
+  /** aggregates' availability zones: the create's zone check, its hosts, a new server's zone */
+  zones?: AvailabilityZones;
 }
 
 /** The compute API (Nova's compute/api.py): checks, state transitions, then background work. */
@@ -90,11 +107,12 @@ export class ComputeService {
     this.scheduler = new Scheduler(d.drivers, d.instances, d.hostServices);
   }
 
-  async create(auth: AuthContext, req: CreateRequest): Promise<CreateResult> {
+  async create(auth: AuthContext, req: CreateRequestFields): Promise<CreateResult> {
     const projectId = requireProject(auth);
+    checkRequestedDestination(auth, this.d.drivers.hosts(), req);
     checkRequestedNetworks(req.networks);
     checkSecurityGroups(req.securityGroups, projectId);
-    checkMetadataQuota(req.metadata);
+    await this.checkMetadataQuota(projectId, req.metadata);
     const flavor = await this.d.flavors.find(req.flavorRef, auth).catch(rethrowAs(BadRequest, FlavorNotFound));
     const image = await this.d.images.getVisible(req.imageRef, auth)
       .catch(rethrowAs(BadRequest, ImageNotFound, () => 'Can not find requested image'));
@@ -104,12 +122,12 @@ export class ComputeService {
     const key = req.keyName
       ? await this.d.keypairs.find(auth.userId, req.keyName).catch(rethrowAs(BadRequest, KeypairNotFound, () => 'Invalid key_name provided.'))
       : null;
-    const az = req.availabilityZone ?? DEFAULT_AZ;
-    if (az !== DEFAULT_AZ) throw new BadRequest('The requested availability zone is not available');
+    const zone = this.d.zones ? await this.d.zones.hostsFor(req.availabilityZone, auth.isAdmin) : undefined;
+    if (!this.d.zones && (req.availabilityZone ?? DEFAULT_AZ) !== DEFAULT_AZ) throw new BadRequest('The requested availability zone is not available');
 
     const reservationId = `r-${randomBytes(4).toString('hex')}`;
     const group = await this.d.serverGroups.requested(auth, req.group);
-    const hosts = await this.d.serverGroups.place(this.scheduler, group, req.maxCount);
+    const hosts = applyRequestedDestination(await this.d.serverGroups.place(this.scheduler, group, req.maxCount, zone?.hosts), req, group !== null);
     const now = new Date();
     const instances: InstanceRecord[] = [];
     for (let index = 0; index < req.maxCount; index++) {
@@ -118,7 +136,7 @@ export class ComputeService {
       const host = hosts[index]; // null: no valid host, the instance is born in ERROR
       instances.push({
         uuid, displayName, hostname: sanitizeHostname(displayName, `server-${uuid}`), projectId, userId: auth.userId,
-        host, node: host, availabilityZone: az, imageRef: image.id,
+        host, node: host, availabilityZone: host && this.d.zones ? await this.d.zones.zoneOf(host) : zone?.zone ?? req.availabilityZone ?? DEFAULT_AZ, imageRef: image.id,
         flavor: { id: flavor.id, name: flavor.name, memoryMb: flavor.memoryMb, vcpus: flavor.vcpus, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swap: flavor.swap },
         vmState: host ? VmState.BUILDING : VmState.ERROR, taskState: host ? TaskState.SCHEDULING : null, powerState: PowerState.NOSTATE,
         keyName: key?.name ?? null, keyData: key?.publicKey ?? null, metadata: req.metadata ?? {}, addresses: [],
@@ -126,19 +144,56 @@ export class ComputeService {
         diskConfig: req.diskConfig ?? 'MANUAL', configDrive: req.configDrive || this.d.config.forceConfigDrive ? 'True' : '', userData: req.userData ?? null,
         reservationId, launchIndex: index, progress: 0, createdAt: now, updatedAt: now,
         launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null,
+        description: req.description ?? null, requestedNetworks: req.networks === 'none' ? 'none' : null,
+        tags: [...new Set(req.tags ?? [])].sort(byCodePoint),
       });
     }
-    await this.d.instances.insert(...instances);
-    await this.d.serverGroups.join(group, instances);
+    instances.splice(0, instances.length, ...(await this.admit(auth, req, flavor, group, instances)));
     for (const instance of instances) {
       const actionId = await this.d.actions.start(auth, instance.uuid, 'create');
       if (!instance.host) {
         await this.d.serverGroups.failScheduling(instance.uuid);
         continue;
       }
+      const abort = buildAbortReason(this.d.drivers.forHost(instance.host).capabilities, req);
+      if (abort) {
+        await abortBuild(this.d.instances, instance.uuid, abort);
+        continue;
+      }
       this.d.tasks.run(instance.uuid, 'spawn', this.d.actions.within(instance.uuid, actionId, () => this.manager.spawn(instance.uuid, image)));
     }
     return { instances, reservationId, adminPass: req.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12) };
+  }
+
+  /** Nova's restore quota check (instances, cores, ram of the server coming back; 403 past them). */
+  async checkRestoreQuota(instance: InstanceRecord): Promise<void> {
+    await this.d.quotas?.checkRestore(instance);
+  }
+
+  /** Nova's metadata_items quota of a project (403 past it), for every path that writes server metadata. */
+  async checkMetadataQuota(projectId: string, metadata: Record<string, string> | undefined): Promise<void> {
+    if (this.d.quotas) await this.d.quotas.checkMetadata(projectId, metadata);
+    else checkMetadataQuota(metadata);
+  }
+
+  /**
+   * Stores the new servers (and their group membership). With quotas, counting and inserting run
+   * under the project's lock and as many of min_count..max_count are kept as fit (Nova's
+   * check_num_instances_quota; a lone survivor of a multiple create keeps the plain name).
+   */
+  private async admit(auth: AuthContext, req: CreateRequest, flavor: { vcpus: number; memoryMb: number }, group: ServerGroupRecord | null,
+    candidates: InstanceRecord[]): Promise<InstanceRecord[]> {
+    if (!this.d.quotas) {
+      await this.d.instances.insert(...candidates);
+      await this.d.serverGroups.join(group, candidates);
+      return candidates;
+    }
+    const keep = (count: number) => (count === 1 && candidates.length > 1
+      ? [{ ...candidates[0], displayName: req.name, hostname: sanitizeHostname(req.name, `server-${candidates[0].uuid}`) }]
+      : candidates.slice(0, count));
+    return this.d.quotas.admitInstances({
+      projectId: requireProject(auth), userId: auth.userId, flavor, minCount: req.minCount, maxCount: req.maxCount, groupUuid: group?.uuid ?? null,
+    }, keep);
   }
 
   /** An instance the caller may see: its own project's, or any for an admin; 404 otherwise. */
@@ -153,13 +208,14 @@ export class ComputeService {
     return this.d.instances.list({ ...q, projectId });
   }
 
-  async update(auth: AuthContext, uuid: string, patch: { name?: string; accessIPv4?: string; accessIPv6?: string; diskConfig?: string }): Promise<InstanceRecord> {
+  async update(auth: AuthContext, uuid: string, patch: { name?: string; accessIPv4?: string; accessIPv6?: string; diskConfig?: string; description?: string | null }): Promise<InstanceRecord> {
     const instance = await this.get(auth, uuid);
     await this.d.instances.update(uuid, {
       ...(patch.name !== undefined && { displayName: patch.name, hostname: sanitizeHostname(patch.name, instance.hostname) }),
       ...(patch.accessIPv4 !== undefined && { accessIPv4: patch.accessIPv4 }),
       ...(patch.accessIPv6 !== undefined && { accessIPv6: patch.accessIPv6 && canonicalIPv6(patch.accessIPv6) }),
       ...(patch.diskConfig !== undefined && { diskConfig: patch.diskConfig }),
+      ...(patch.description !== undefined && { description: patch.description }),
     });
     return this.d.instances.find(uuid);
   }

@@ -14,6 +14,7 @@ import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { toDriverInstance } from './manager';
 import { requireUnlocked } from './lock';
+import { pickZoneHost, UnshelveTarget } from './unshelve-zone';
 
 /** Nova's shelve: @check_instance_state(vm_state=[ACTIVE, STOPPED, PAUSED, SUSPENDED]), task_state None. */
 const SHELVE_ALLOWED: StateRequirement = {
@@ -87,10 +88,11 @@ export class ShelveService {
     });
   }
 
-  async unshelve(auth: AuthContext, uuid: string): Promise<void> {
+  /** `target`: 2.77's availability zone, as the hosts an offloaded server may be unshelved on (unshelve-zone.ts) */
+  async unshelve(auth: AuthContext, uuid: string, target?: UnshelveTarget): Promise<void> {
     await this.d.compute.startAction(auth, uuid, {
       method: 'unshelve', allowed: UNSHELVE_ALLOWED, task: TaskState.UNSHELVING,
-      work: () => this.unshelveWork(uuid),
+      work: () => this.unshelveWork(uuid, target),
     });
   }
 
@@ -161,10 +163,10 @@ export class ShelveService {
       this.d.compute.manager.run(uuid, 'shelve_offload_instance', (driver, di) => this.offload(driver, di)));
   }
 
-  private async unshelveWork(uuid: string): Promise<void> {
+  private async unshelveWork(uuid: string, target?: UnshelveTarget): Promise<void> {
     const instance = await this.d.instances.find(uuid);
     if (instance.vmState === VmState.SHELVED) await this.powerOnShelved(uuid);
-    else await this.spawnOffloaded(instance);
+    else await this.spawnOffloaded(instance, target);
     // the snapshot goes only once the server is running from it (or started again): a crash before keeps it
     const after = await this.d.instances.find(uuid).catch(() => null);
     const imageId = instance.shelved?.imageId;
@@ -186,7 +188,7 @@ export class ShelveService {
    * still exist (ERROR otherwise), a host is scheduled, then a new container is spawned from the
    * snapshot. When the spawn fails the server stays offloaded, without a host, with a fault.
    */
-  private async spawnOffloaded(instance: InstanceRecord): Promise<void> {
+  private async spawnOffloaded(instance: InstanceRecord, target?: UnshelveTarget): Promise<void> {
     const uuid = instance.uuid;
     const imageId = instance.shelved?.imageId;
     const image = imageId ? await this.d.images.store.find(imageId) : undefined;
@@ -196,7 +198,7 @@ export class ShelveService {
       await this.d.instances.update(uuid, { vmState: VmState.ERROR, taskState: null }, TaskState.UNSHELVING);
       return;
     }
-    const host = await this.scheduler.selectHost();
+    const host = target ? pickZoneHost(target) : await this.scheduler.selectHost();
     if (!(await this.d.instances.update(uuid, { host, node: host, taskState: TaskState.SPAWNING }, TaskState.UNSHELVING))) return;
     await this.d.compute.manager.run(uuid, 'unshelve', async (driver, di) => {
       const fresh = { ...di, driverState: null, fixedIps: instance.shelved?.fixedIps ?? di.fixedIps };

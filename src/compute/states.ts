@@ -11,6 +11,7 @@ export const VmState = {
   RESCUED: 'rescued',
   SHELVED: 'shelved',
   SHELVED_OFFLOADED: 'shelved_offloaded',
+  SOFT_DELETED: 'soft-delete',
 } as const;
 export type VmState = (typeof VmState)[keyof typeof VmState];
 
@@ -48,6 +49,9 @@ export const TaskState = {
   SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
   SHELVING_OFFLOADING: 'shelving_offloading',
   UNSHELVING: 'unshelving',
+  MIGRATING: 'migrating',
+  SOFT_DELETING: 'soft-deleting',
+  RESTORING: 'restoring',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
@@ -60,7 +64,7 @@ const RESIZE_STATUSES = { resize_prep: 'RESIZE', resize_migrating: 'RESIZE', res
  * `default` applies when the task_state has no entry of its own.
  */
 const STATUS_TABLE: Record<VmState, { default: string } & Partial<Record<TaskState, string>>> = {
-  active: { default: 'ACTIVE', rebooting: 'REBOOT', rebooting_hard: 'HARD_REBOOT', updating_password: 'PASSWORD', ...REBUILD_STATUSES, ...RESIZE_STATUSES },
+  active: { default: 'ACTIVE', migrating: 'MIGRATING', rebooting: 'REBOOT', rebooting_hard: 'HARD_REBOOT', updating_password: 'PASSWORD', ...REBUILD_STATUSES, ...RESIZE_STATUSES },
   building: { default: 'BUILD' },
   stopped: { default: 'SHUTOFF', ...REBUILD_STATUSES, ...RESIZE_STATUSES },
   deleted: { default: 'DELETED' },
@@ -71,6 +75,7 @@ const STATUS_TABLE: Record<VmState, { default: string } & Partial<Record<TaskSta
   rescued: { default: 'RESCUE' },
   shelved: { default: 'SHELVED' },
   shelved_offloaded: { default: 'SHELVED_OFFLOADED' },
+  'soft-delete': { default: 'SOFT_DELETED' },
 };
 
 export function statusOf(vm: VmState, task: TaskState | null): string {
@@ -91,4 +96,4 @@ export function vmStatesForStatus(status: string): { vm: VmState[]; task?: TaskS
 /** Statuses a client may filter on (unknown ones give an empty list, as Nova does). */
 export const ALL_STATUSES = ['ACTIVE', 'BUILD', 'SHUTOFF', 'DELETED', 'ERROR', 'REBOOT', 'HARD_REBOOT', 'PAUSED', 'SUSPENDED',
   'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'REVERT_RESIZE', 'PASSWORD', 'RESCUE',
-  'SHELVED', 'SHELVED_OFFLOADED'];
+  'SHELVED', 'SHELVED_OFFLOADED', 'SOFT_DELETED', 'MIGRATING'];

@@ -38,6 +38,16 @@ export interface DriverCapabilities {
   readonly rescue: boolean;
   /** hostInfo reports the engine host's real resources (os-hypervisors) */
   readonly hostInfo: boolean;
+  /** getDiagnostics reads a running instance's live resource usage (server diagnostics) */
+  readonly diagnostics: boolean;
+  /**
+   * Nova's optional capabilities no engine here has (absent = false; the API answers as Nova does
+   * for a driver without them): supports_device_tagging (2.32/2.42 tagged NICs and disks: the build
+   * aborts), supports_trusted_certs (2.63: the build or rebuild aborts), trigger_crash_dump (2.17: 400)
+   */
+  readonly deviceTagging?: boolean;
+  readonly trustedImageCertificates?: boolean;
+  readonly triggerCrashDump?: boolean;
 }
 
 export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
@@ -51,6 +61,7 @@ export const NO_CAPABILITIES: DriverCapabilities = Object.freeze({
   serialConsole: false,
   rescue: false,
   hostInfo: false,
+  diagnostics: false,
 });
 
 /** What the driver needs to know about the instance it acts on. */
@@ -71,6 +82,8 @@ export interface DriverInstance {
    * `fixedIps` string array a driver may record in its driverState (so a stopped server keeps its IP too)
    */
   readonly fixedIps?: readonly string[];
+  /** true for a server booted with 2.37's `networks: "none"`: the instance joins no network at all (no addresses) */
+  readonly noNetwork?: boolean;
 }
 
 /** Config drive files, by path inside the drive (`openstack/latest/meta_data.json`, …). */
@@ -126,6 +139,36 @@ export interface HostInfo {
   readonly cpuArch: string;
   /** an address of the host (host_ip) */
   readonly hostIp: string;
+}
+
+/** A running instance's usage as the engine reports it (Nova's Diagnostics object; null: not known). */
+export interface InstanceDiagnostics {
+  /** the engine's name for itself, e.g. 'docker' (Nova's hypervisor) */
+  readonly hypervisor: string | null;
+  /** the engine host's OS type, e.g. 'linux' */
+  readonly hypervisorOs: string | null;
+  /** seconds since the instance last started */
+  readonly uptimeSec: number | null;
+  /** the memory limit and what is in use, in MiB */
+  readonly memory: { readonly maximumMb: number | null; readonly usedMb: number | null };
+  /** one entry per vCPU: CPU time in ns (null when the engine does not account it per vCPU) */
+  readonly cpus: readonly { readonly id: number; readonly timeNs: number | null; readonly utilisation: number | null }[];
+  readonly nics: readonly DiagnosticsNic[];
+  readonly disks: readonly DiagnosticsDisk[];
+  /** the engine's raw counters, flat (Nova's driver-specific get_diagnostics before 2.48) */
+  readonly raw: Readonly<Record<string, number>>;
+}
+
+export interface DiagnosticsNic {
+  readonly mac: string | null;
+  readonly rxOctets: number | null; readonly rxErrors: number | null; readonly rxDrop: number | null; readonly rxPackets: number | null;
+  readonly txOctets: number | null; readonly txErrors: number | null; readonly txDrop: number | null; readonly txPackets: number | null;
+}
+
+export interface DiagnosticsDisk {
+  readonly readBytes: number | null; readonly readRequests: number | null;
+  readonly writeBytes: number | null; readonly writeRequests: number | null;
+  readonly errors: number | null;
 }
 
 export interface DriverHealth {
@@ -205,6 +248,11 @@ export interface ComputeDriver {
   unrescue?(instance: DriverInstance): Promise<DriverState>;
   /** the engine host's resources, as Nova's compute node record (os-hypervisors) */
   hostInfo?(): Promise<HostInfo>;
+  /**
+   * a running instance's live usage (Nova's get_instance_diagnostics), read from the engine;
+   * InstanceNotFoundInDriver when it is gone, InstanceNotReady when it is not running
+   */
+  getDiagnostics?(instance: DriverInstance): Promise<InstanceDiagnostics>;
   /** release connections */
   close(): Promise<void>;
 }

@@ -54,7 +54,7 @@ for (const database of testDatabases()) {
       expect(listed.map((a) => a.action)).to.deep.equal(['start', 'stop', 'create']);
       expect(listed[2]).to.deep.equal({
         id: create, instanceUuid: i.uuid, requestId: 'req-1', action: 'create', userId: 'u', projectId: 'p1',
-        startTime: new Date(1000), finishTime: null, message: null,
+        startTime: new Date(1000), updatedAt: new Date(1000), finishTime: null, message: null,
       });
       expect((await store.findByRequestId(i.uuid, 'req-2'))!.id).to.equal(again);
       expect(await store.findByRequestId(i.uuid, 'req-9')).to.equal(null);

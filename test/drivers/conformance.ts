@@ -27,6 +27,7 @@ const OPTIONAL_METHODS: ReadonlyArray<[keyof DriverCapabilities, keyof ComputeDr
   ['snapshot', 'snapshot'],
   ['rescue', 'rescue'], ['rescue', 'unrescue'],
   ['hostInfo', 'hostInfo'],
+  ['diagnostics', 'getDiagnostics'],
 ];
 
 export const SMALL_FLAVOR: DriverFlavor = Object.freeze({ memoryMb: 64, vcpus: 1 });
@@ -476,6 +477,52 @@ export function describeDriver(name: string, make: () => Promise<DriverHarness>)
       });
     });
     // ---- end of hostInfo -----------------------------------------------------------------------
+
+    // ---- getDiagnostics (capability diagnostics: server diagnostics) ---------------------------
+    describe('getDiagnostics', function () {
+      it("reports a running instance's flavor limits and usage: memory in MiB, one entry per vCPU, its NICs and disks", async function () {
+        if (!driver.capabilities.diagnostics || !driver.getDiagnostics) this.skip();
+        const instance = await spawn();
+        const d = await driver.getDiagnostics!(instance);
+        expect(d.memory.maximumMb).to.equal(SMALL_FLAVOR.memoryMb);
+        expect(d.memory.usedMb === null || (Number.isInteger(d.memory.usedMb) && d.memory.usedMb >= 0 && d.memory.usedMb <= SMALL_FLAVOR.memoryMb)).to.equal(true);
+        expect(d.cpus.map((c) => c.id)).to.deep.equal([...Array(SMALL_FLAVOR.vcpus).keys()]);
+        expect(d.nics.length).to.be.greaterThan(0);
+        for (const nic of d.nics) expect(nic.mac === null || /^(?:[a-f0-9]{2}:){5}[a-f0-9]{2}$/.test(nic.mac)).to.equal(true);
+        expect(d.disks.length).to.be.greaterThan(0);
+        expect(d.uptimeSec === null || (Number.isInteger(d.uptimeSec) && d.uptimeSec >= 0)).to.equal(true);
+        for (const v of Object.values(d.raw)) expect(Number.isFinite(v)).to.equal(true);
+      });
+
+      it('refuses a stopped instance (InstanceNotReady) and one that is gone (InstanceNotFoundInDriver)', async function () {
+        if (!driver.capabilities.diagnostics || !driver.getDiagnostics) this.skip();
+        const instance = await spawn();
+        await driver.powerOff(instance, { timeoutSec: 0 });
+        await expectRejection(driver.getDiagnostics!(instance), InstanceNotReady);
+        await driver.destroy(instance);
+        await expectRejection(driver.getDiagnostics!(instance), InstanceNotFoundInDriver);
+      });
+    });
+    // ---- end of getDiagnostics -------------------------------------------------------------------
+
+    // ---- no network (2.37's networks "none": DriverInstance.noNetwork) -------------------------------
+    describe('an instance without a network (noNetwork)', function () {
+      it('runs with no address, also after a stop and start, and a respawn (rebuild) keeps it so', async function () {
+        const instance = await spawn({ ...newInstance(), noNetwork: true });
+        expect((instance.driverState as { fixedIps?: unknown }).fixedIps ?? []).to.deep.equal([]);
+        let info = await driver.getInfo(instance);
+        expect([info.powerState, info.addresses]).to.deep.equal([PowerState.RUNNING, []]);
+        await driver.powerOff(instance, { timeoutSec: 0 });
+        await driver.powerOn(instance);
+        info = await driver.getInfo(instance);
+        expect([info.powerState, info.addresses]).to.deep.equal([PowerState.RUNNING, []]);
+        await driver.destroy(instance);
+        const again = await spawn({ ...instance, driverState: null });
+        expect((await driver.getInfo(again)).addresses).to.deep.equal([]);
+        await driver.destroy(again);
+      });
+    });
+    // ---- end of no network ---------------------------------------------------------------------------
 
     describe('an instance the driver never spawned', function () {
       const ghost = makeInstance();

@@ -45,6 +45,11 @@ export async function makeTestApp(opts: { driver?: ComputeDriver; config?: Parti
   const alt = await addUser(store, 'alt', 'member');
   await addUser(store, 'reader', 'reader', demoProjectId);
   await services.flavors.seedDefaults();
+  // the suites boot more servers (and groups) in these projects than Nova's default quotas allow
+  // (10 instances, 20 cores, 10 server groups); quota suites go back to the defaults with
+  // DELETE /os-quota-sets/{project}
+  const unlimited = { instances: -1, cores: -1, ram: -1, server_groups: -1, server_group_members: -1 };
+  for (const project of [adminProjectId, demoProjectId]) await services.quotas.update(project, undefined, unlimited, true);
   const request = supertest.agent(buildApp(config, (process.env.DEBUG_LOG ? createLogger('debug') : silentLogger()), services).callback());
   const tokens = {
     admin: await login(request, 'admin', 'admin-pw', 'admin'),

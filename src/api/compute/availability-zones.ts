@@ -2,8 +2,9 @@ import type { Services } from '../../services';
 import type { RouteDef } from '../routing';
 import { always } from '../microversion';
 import { anyQuery } from '../parameter-types';
-import { DEFAULT_AZ } from '../../compute/service';
-import { Forbidden } from '../../errors';
+
+/** Nova's internal_service_availability_zone */
+const INTERNAL = 'internal';
 
 const zoneState = { type: 'object', properties: { available: { type: 'boolean' } }, required: ['available'], additionalProperties: false } as const;
 const serviceState = {
@@ -22,24 +23,42 @@ const zones = (hosts: object) => ({
   required: ['availabilityZoneInfo'], additionalProperties: false,
 });
 
-/** /os-availability-zone: one zone, `nova`, holding every compute host; detail (admins) shows hosts and services. */
+const novaTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000');
+
+/**
+ * /os-availability-zone (Nova's availability_zone.py): the zones of the services — a compute
+ * host's zone comes from its aggregates (default `nova`), the scheduler and conductor are in
+ * `internal`, which only the admins' detail shows. A zone whose services are all disabled is
+ * listed as not available.
+ */
 export function availabilityZoneRoutes(s: Services): RouteDef[] {
   const base = { auth: 'token' as const, body: null, query: always(anyQuery) };
   return [
     {
       ...base, name: 'availability_zones.index', method: 'GET', path: '/os-availability-zone', errors: [],
       response: always(zones({ type: 'null' })),
-      handler: async () => ({ status: 200, body: { availabilityZoneInfo: [{ zoneName: DEFAULT_AZ, zoneState: { available: true }, hosts: null }] } }),
+      handler: async () => {
+        const { available, notAvailable } = await s.zones.listing();
+        const entry = (available: boolean) => (zoneName: string) => ({ zoneName, zoneState: { available }, hosts: null });
+        const info = [...available.filter((z) => z !== INTERNAL).map(entry(true)), ...notAvailable.filter((z) => z !== INTERNAL).map(entry(false))];
+        return { status: 200, body: { availabilityZoneInfo: info } };
+      },
     },
     {
       ...base, name: 'availability_zones.detail', method: 'GET', path: '/os-availability-zone/detail', errors: [403],
-      response: always(zones({ type: 'object', additionalProperties: { type: 'object', additionalProperties: serviceState } })),
-      handler: async (input) => {
-        if (!input.auth.isAdmin) throw new Forbidden('Policy doesn\'t allow os_compute_api:os-availability-zone:detail to be performed.');
-        const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000');
-        const health = await Promise.all(s.drivers.hosts().map(async (h) => [h, (await s.drivers.forHost(h).health()).state === 'healthy'] as const));
-        const hosts = Object.fromEntries(health.map(([h, up]) => [h, { 'nova-compute': { available: up, active: true, updated_at: now } }]));
-        return { status: 200, body: { availabilityZoneInfo: [{ zoneName: DEFAULT_AZ, zoneState: { available: true }, hosts }] } };
+      admin: 'os_compute_api:os-availability-zone:detail',
+      response: always(zones({ type: ['object', 'null'], additionalProperties: { type: 'object', additionalProperties: serviceState } })),
+      handler: async () => {
+        const { available, notAvailable, services } = await s.zones.listing();
+        const info = available.map((zoneName) => {
+          const hosts: Record<string, Record<string, object>> = {};
+          for (const svc of services.filter((x) => x.status === 'enabled' && x.zone === zoneName)) {
+            (hosts[svc.host] ??= {})[svc.binary] = { available: svc.state === 'up', active: true, updated_at: novaTime(svc.updatedAt) };
+          }
+          return { zoneName, zoneState: { available: true }, hosts };
+        });
+        for (const zoneName of notAvailable) info.push({ zoneName, zoneState: { available: false }, hosts: null as never });
+        return { status: 200, body: { availabilityZoneInfo: info } };
       },
     },
   ];

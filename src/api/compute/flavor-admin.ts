@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config';
 import type { Services } from '../../services';
-import type { AuthContext } from '../../identity/auth-context';
 import type { Input, RouteDef } from '../routing';
-import { BadRequest, Forbidden, ItemNotFound } from '../../errors';
+import { BadRequest, Conflict, ItemNotFound } from '../../errors';
 import * as schemas from './schemas/flavors';
 import { flavorDetail } from './views/flavors';
-
-/** Nova's ADMIN rule for the flavor-manage, extra-spec write and flavor-access policies. */
-function requireAdmin(auth: AuthContext, policy: string): void {
-  if (!auth.isAdmin) throw new Forbidden(`Policy doesn't allow ${policy} to be performed.`);
-}
+import { requireMinVersion } from './version-gates';
 
 const MAX_INT = 0x7FFFFFFF;
 /** Nova's utils.validate_integer, for the string forms the schema lets through. */
@@ -40,9 +35,8 @@ export function flavorAdminRoutes(s: Services, config: Config): RouteDef[] {
   });
   return [
     {
-      ...base, name: 'flavors.create', method: 'POST', path: '/flavors', ...schemas.create, errors: [400, 403, 409],
+      ...base, name: 'flavors.create', admin: 'os_compute_api:os-flavor-manage:create', method: 'POST', path: '/flavors', ...schemas.create, errors: [400, 403, 409],
       handler: async (input: Input) => {
-        requireAdmin(input.auth, 'os_compute_api:os-flavor-manage:create');
         const v = input.body.flavor;
         const id = v.id === undefined || v.id === null || v.id === 0 ? randomUUID() : pyStr(v.id);
         const isPublic = v['os-flavor-access:is_public'];
@@ -52,33 +46,40 @@ export function flavorAdminRoutes(s: Services, config: Config): RouteDef[] {
           ephemeralGb: integer(v['OS-FLV-EXT-DATA:ephemeral'], 'ephemeral', 0, 0), swap: integer(v.swap, 'swap', 0, 0),
           rxtxFactor: rxtx(v.rxtx_factor),
           isPublic: isPublic === undefined ? true : typeof isPublic === 'boolean' ? isPublic : schemas.BOOLEAN_STRINGS[isPublic],
+          description: input.version.atLeast('2.55') ? v.description ?? null : null,
         });
-        return { status: 200, body: { flavor: flavorDetail(flavor, config.publicUrl) } };
+        return { status: 200, body: { flavor: flavorDetail(flavor, config.publicUrl, { version: input.version, extraSpecs: {} }) } };
       },
     },
     {
-      ...base, name: 'flavors.delete', method: 'DELETE', path: '/flavors/:id', ...schemas.remove, errors: [403, 404],
+      ...base, name: 'flavors.update', admin: 'os_compute_api:os-flavor-manage:update', method: 'PUT', path: '/flavors/:id', ...schemas.update, errors: [400, 403, 404],
+      handler: async (input: Input) => {
+        requireMinVersion(input, '2.55'); // Nova's FLAVOR_DESCRIPTION_MICROVERSION
+        const flavor = await s.flavors.updateDescription(input.params.id, input.body.flavor.description);
+        const extraSpecs = await s.flavors.extraSpecs(flavor.id);
+        return { status: 200, body: { flavor: flavorDetail(flavor, config.publicUrl, { version: input.version, extraSpecs }) } };
+      },
+    },
+    {
+      ...base, name: 'flavors.delete', admin: 'os_compute_api:os-flavor-manage:delete', method: 'DELETE', path: '/flavors/:id', ...schemas.remove, errors: [403, 404],
       handler: async (input) => {
-        requireAdmin(input.auth, 'os_compute_api:os-flavor-manage:delete');
         await s.flavors.delete(input.params.id);
         return { status: 202 };
       },
     },
     {
-      ...base, name: 'flavors.extra_specs.create', method: 'POST', path: '/flavors/:id/os-extra_specs', ...schemas.extraSpecsCreate,
+      ...base, name: 'flavors.extra_specs.create', admin: 'os_compute_api:os-flavor-extra-specs:create', method: 'POST', path: '/flavors/:id/os-extra_specs', ...schemas.extraSpecsCreate,
       errors: [400, 403, 404, 409],
       handler: async (input) => {
-        requireAdmin(input.auth, 'os_compute_api:os-flavor-extra-specs:create');
         const specs = stringSpecs(input.body.extra_specs);
         await s.flavors.setExtraSpecs(input.params.id, specs);
         return { status: 200, body: { extra_specs: specs } };
       },
     },
     {
-      ...base, name: 'flavors.extra_specs.update', method: 'PUT', path: '/flavors/:id/os-extra_specs/:key', ...schemas.extraSpecUpdate,
+      ...base, name: 'flavors.extra_specs.update', admin: 'os_compute_api:os-flavor-extra-specs:update', method: 'PUT', path: '/flavors/:id/os-extra_specs/:key', ...schemas.extraSpecUpdate,
       errors: [400, 403, 404, 409],
       handler: async (input) => {
-        requireAdmin(input.auth, 'os_compute_api:os-flavor-extra-specs:update');
         const specs = stringSpecs(input.body);
         if (!(input.params.key in specs)) throw new BadRequest('Request body and URI mismatch');
         await s.flavors.setExtraSpecs(input.params.id, specs);
@@ -86,32 +87,30 @@ export function flavorAdminRoutes(s: Services, config: Config): RouteDef[] {
       },
     },
     {
-      ...base, name: 'flavors.extra_specs.delete', method: 'DELETE', path: '/flavors/:id/os-extra_specs/:key', ...schemas.extraSpecDelete,
+      ...base, name: 'flavors.extra_specs.delete', admin: 'os_compute_api:os-flavor-extra-specs:delete', method: 'DELETE', path: '/flavors/:id/os-extra_specs/:key', ...schemas.extraSpecDelete,
       errors: [403, 404],
       handler: async (input) => {
-        requireAdmin(input.auth, 'os_compute_api:os-flavor-extra-specs:delete');
         await s.flavors.deleteExtraSpec(input.params.id, input.params.key);
         return { status: 200 };
       },
     },
     {
-      ...base, name: 'flavors.access.index', method: 'GET', path: '/flavors/:id/os-flavor-access', ...schemas.accessList, errors: [403, 404],
+      ...base, name: 'flavors.access.index', admin: 'os_compute_api:os-flavor-access', method: 'GET', path: '/flavors/:id/os-flavor-access', ...schemas.accessList, errors: [403, 404],
       handler: async (input) => {
-        requireAdmin(input.auth, 'os_compute_api:os-flavor-access');
         const flavor = await s.flavors.find(input.params.id);
         if (flavor.isPublic) throw new ItemNotFound('Access list not available for public flavors.');
         return accessReply(flavor.id);
       },
     },
     {
-      ...base, name: 'flavors.action', method: 'POST', path: '/flavors/:id/action', ...schemas.accessAction, errors: [400, 403, 404, 409],
+      ...base, name: 'flavors.action', admin: 'os_compute_api:os-flavor-access', method: 'POST', path: '/flavors/:id/action', ...schemas.accessAction, errors: [400, 403, 404, 409],
       handler: async (input) => {
         const id = input.params.id;
         if (input.body.addTenantAccess) {
-          requireAdmin(input.auth, 'os_compute_api:os-flavor-access:add_tenant_access');
+          // 2.7: a public flavor is open to every project already
+          if (input.version.atLeast('2.7') && (await s.flavors.find(id)).isPublic) throw new Conflict('Can not add access to a public flavor.');
           await s.flavors.addAccess(id, input.body.addTenantAccess.tenant);
         } else {
-          requireAdmin(input.auth, 'os_compute_api:os-flavor-access:remove_tenant_access');
           await s.flavors.removeAccess(id, input.body.removeTenantAccess.tenant);
         }
         return accessReply(id);

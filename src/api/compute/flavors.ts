@@ -24,24 +24,33 @@ export function flavorRoutes(s: Services, config: Config): RouteDef[] {
   const withLinks = (input: Input, page: FlavorRecord[], limit: number, path: string) =>
     page.length && page.length === limit ? { flavors_links: nextLink(config.publicUrl, path, input.query, page[page.length - 1].id) } : {};
   const base = { auth: 'token' as const, body: null };
+  const specsFor = async (input: Input, page: FlavorRecord[]) =>
+    (input.version.atLeast('2.61') ? s.flavors.extraSpecsOf(page.map((f) => f.id)) : {});
   return [
     {
       ...base, name: 'flavors.index', method: 'GET', path: '/flavors', ...schemas.list, errors: [400],
       handler: async (input) => {
         const { page, limit } = await listed(input);
-        return { status: 200, body: { flavors: page.map((f) => flavorSummary(f, config.publicUrl)), ...withLinks(input, page, limit, 'flavors') } };
+        const view = (f: FlavorRecord) => flavorSummary(f, config.publicUrl, { version: input.version });
+        return { status: 200, body: { flavors: page.map(view), ...withLinks(input, page, limit, 'flavors') } };
       },
     },
     {
       ...base, name: 'flavors.detail', method: 'GET', path: '/flavors/detail', ...schemas.detail, errors: [400],
       handler: async (input) => {
         const { page, limit } = await listed(input);
-        return { status: 200, body: { flavors: page.map((f) => flavorDetail(f, config.publicUrl)), ...withLinks(input, page, limit, 'flavors/detail') } };
+        const specs: Record<string, Record<string, string>> = await specsFor(input, page);
+        const view = (f: FlavorRecord) => flavorDetail(f, config.publicUrl, { version: input.version, extraSpecs: specs[f.id] });
+        return { status: 200, body: { flavors: page.map(view), ...withLinks(input, page, limit, 'flavors/detail') } };
       },
     },
     {
       ...base, name: 'flavors.show', method: 'GET', path: '/flavors/:id', ...schemas.show, errors: [404],
-      handler: async (input) => ({ status: 200, body: { flavor: flavorDetail(await s.flavors.find(input.params.id, input.auth), config.publicUrl) } }),
+      handler: async (input) => {
+        const flavor = await s.flavors.find(input.params.id, input.auth);
+        const specs: Record<string, Record<string, string>> = await specsFor(input, [flavor]);
+        return { status: 200, body: { flavor: flavorDetail(flavor, config.publicUrl, { version: input.version, extraSpecs: specs[flavor.id] }) } };
+      },
     },
     {
       ...base, name: 'flavors.extra_specs.index', method: 'GET', path: '/flavors/:id/os-extra_specs', ...schemas.extraSpecsList, errors: [404],

@@ -10,6 +10,7 @@ import { STATUSES } from '../../image/attributes';
 import { checkImageMetadataQuota } from '../../compute/snapshots';
 import { lastValue, Query } from '../query';
 import { nextLink } from './links';
+import { removedAt } from './proxy-gates';
 import * as schemas from './schemas/images';
 import { imageDetail, imageSummary } from './views/images';
 
@@ -17,7 +18,7 @@ import { imageDetail, imageSummary } from './views/images';
 const MAX_LIMIT = 1000;
 
 /**
- * Nova's image proxy (2.1 up to 2.35): /images and /images/{id}/metadata over the image service,
+ * Nova's image proxy (2.1 up to 2.35; its metadata up to 2.38): /images and /images/{id}/metadata over the image service,
  * with Glance's visibility rules (nova/api/openstack/compute/images.py, image_metadata.py).
  */
 export function imageProxyRoutes(s: Services, config: Config): RouteDef[] {
@@ -41,7 +42,7 @@ export function imageProxyRoutes(s: Services, config: Config): RouteDef[] {
     ];
     return (await s.images.update(auth, image.id, changes, { strictAdd: false }).catch(notFoundAs('Image not found.'))).properties;
   };
-  return [
+  const routes: RouteDef[] = [
     {
       ...base, name: 'images.index', method: 'GET', path: '/images', ...schemas.list, errors: [400],
       handler: (input) => listed(input, 'images', imageSummary),
@@ -124,6 +125,9 @@ export function imageProxyRoutes(s: Services, config: Config): RouteDef[] {
       },
     },
   ];
+  // Nova's MAX_PROXY_API_SUPPORT_VERSION (2.35) and MAX_IMAGE_META_PROXY_API_VERSION (2.38): 404 after them
+  const isMetadata = (r: RouteDef) => r.path.includes('/metadata');
+  return [...removedAt('2.36', routes.filter((r) => !isMetadata(r))), ...removedAt('2.39', routes.filter(isMetadata))];
 }
 
 const notFoundAs = (message: string) => (err: unknown): never => {

@@ -4,6 +4,7 @@ import { BadRequest } from '../../errors';
 import { validateInput } from '../validation';
 import { action } from './schemas/server-actions';
 import { SERVER_ACTIONS } from './actions';
+import { actionBody, requireActionVersion } from './actions/types';
 
 /** POST /servers/{id}/action: dispatches on the body's single key to the action of that name. */
 export function serverActionRoutes(s: Services): RouteDef[] {
@@ -13,8 +14,9 @@ export function serverActionRoutes(s: Services): RouteDef[] {
       const name = Object.keys(input.body)[0];
       const found = Object.hasOwn(SERVER_ACTIONS, name) ? SERVER_ACTIONS[name] : undefined; // not {"toString": …}
       if (!found || Object.keys(input.body).length !== 1) throw new BadRequest(`There is no such action: ${Object.keys(input.body).join(', ')}`);
-      validateInput(found.body, input.body);
-      return { ...(await found.handle(s, input.auth, input.params.id, input.body)), variant: name };
+      requireActionVersion(found, input.version);
+      validateInput(actionBody(found, input.version), input.body);
+      return { variant: name, ...(await found.handle(s, input.auth, input.params.id, input.body, input.version)) };
     },
   }];
 }

@@ -1,19 +1,28 @@
 import type { Config } from '../../config';
 import type { Services } from '../../services';
 import type { Input, RouteDef } from '../routing';
-import type { CreateRequest } from '../../compute/service';
+import type { CreateRequestFields } from '../../compute/service';
+import { serverRequestFields } from './server-requests';
+import type { Microversion } from '../microversion';
 import { BadRequest, ItemNotFound } from '../../errors';
 import * as schemas from './schemas/servers';
-import { addressesView, serverCommon, serverDetail, serverSummary, ViewContext } from './views/servers';
+import { addressesView, renderServer, serverSummary, serverViewContext, ServerBodyKind } from './views/servers';
+import type { InstanceRecord } from '../../db/stores/instances';
 import { parseListQuery, page, ServerListQuery } from './server-filters';
 import { nextLink, resourceLinks } from './links';
+import { tagFilterOf } from './server-tags';
 
 /** /servers: list, detail, show, create, update, delete, ips (thin: validate, call the service, view). */
 export function serverRoutes(s: Services, config: Config): RouteDef[] {
-  const view = (input: Input): ViewContext => ({ publicUrl: config.publicUrl, auth: input.auth });
+  const view = (input: Input) => ({ publicUrl: config.publicUrl, auth: input.auth });
+  /** server bodies at the request's microversion (views/server-fields.ts), extras loaded once for all */
+  const render = async (input: Input, kind: ServerBodyKind, instances: InstanceRecord[]) => {
+    const v = await serverViewContext(s, input.auth, input.version, kind, instances);
+    return instances.map((i) => renderServer(kind, i, v));
+  };
   const listed = async (input: Input) => {
-    const q = parseListQuery(input.query, input.auth);
-    return { q, instances: page(await s.compute.list(input.auth, q.store), q) };
+    const q = parseListQuery(input.query, input.auth, input.version);
+    return { q, instances: page(await s.compute.list(input.auth, { ...q.store, tags: tagFilterOf(input) }), q) };
   };
   const links = (input: Input, q: ServerListQuery, ids: string[], path: string) =>
     ids.length && ids.length === q.limit ? { servers_links: nextLink(config.publicUrl, path, input.query, ids[ids.length - 1]) } : {};
@@ -32,18 +41,18 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
       ...base, name: 'servers.detail', method: 'GET', path: '/servers/detail', body: null, ...schemas.detail, errors: [400, 403],
       handler: async (input) => {
         const { q, instances } = await listed(input);
-        const servers = instances.map((i) => serverDetail(i, view(input)));
-        return { status: 200, body: { servers, ...links(input, q, servers.map((x) => x.id), 'servers/detail') } };
+        const servers = await render(input, 'detail', instances);
+        return { status: 200, body: { servers, ...links(input, q, instances.map((x) => x.uuid), 'servers/detail') } };
       },
     },
     {
       ...base, name: 'servers.show', method: 'GET', path: '/servers/:id', body: null, ...schemas.show, errors: [404],
-      handler: async (input) => ({ status: 200, body: { server: serverDetail(await s.compute.get(input.auth, input.params.id), view(input)) } }),
+      handler: async (input) => ({ status: 200, body: { server: (await render(input, 'show', [await s.compute.get(input.auth, input.params.id)]))[0] } }),
     },
     {
       ...base, name: 'servers.create', method: 'POST', path: '/servers', ...schemas.create, errors: [400, 403, 409],
       handler: async (input) => {
-        const result = await s.compute.create(input.auth, toCreateRequest(input.body));
+        const result = await s.compute.create(input.auth, toCreateRequest(input.body, input.version));
         if (isTrue(input.body.server.return_reservation_id)) return { status: 202, body: { reservation_id: result.reservationId } };
         const first = result.instances[0];
         return {
@@ -57,15 +66,15 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
       ...base, name: 'servers.update', method: 'PUT', path: '/servers/:id', ...schemas.update, errors: [400, 404],
       handler: async (input) => {
         const b = input.body.server;
-        const updated = await s.compute.update(input.auth, input.params.id, { name: b.name, accessIPv4: b.accessIPv4, accessIPv6: b.accessIPv6, diskConfig: b['OS-DCF:diskConfig'] });
-        return { status: 200, body: { server: serverCommon(updated, view(input)) } };
+        const updated = await s.compute.update(input.auth, input.params.id, { name: b.name, accessIPv4: b.accessIPv4, accessIPv6: b.accessIPv6, diskConfig: b['OS-DCF:diskConfig'], description: b.description });
+        return { status: 200, body: { server: (await render(input, 'update', [updated]))[0] } };
       },
     },
     {
       ...base, name: 'servers.delete', method: 'DELETE', path: '/servers/:id', body: null, query: schemas.show.query,
       response: schemas.noBody, errors: [404, 409],
       handler: async (input) => {
-        await s.compute.delete(input.auth, input.params.id);
+        await s.softDelete.delete(input.auth, input.params.id); // compute.delete unless a reclaim interval is set
         return { status: 204 };
       },
     },
@@ -85,7 +94,7 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
   ];
 }
 
-function toCreateRequest(body: { server: Record<string, any>; [hints: string]: any }): CreateRequest { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toCreateRequest(body: { server: Record<string, any>; [hints: string]: any }, version: Microversion): CreateRequestFields { // eslint-disable-line @typescript-eslint/no-explicit-any
   const sv = body.server;
   if (!sv.imageRef) throw new BadRequest('Missing imageRef attribute: booting from volume is not supported by this cloud.');
   if (sv.block_device_mapping?.length || sv.block_device_mapping_v2?.length) throw new BadRequest('Block device mapping is not supported by this cloud.');
@@ -99,6 +108,8 @@ function toCreateRequest(body: { server: Record<string, any>; [hints: string]: a
     availabilityZone: sv.availability_zone, configDrive: isTrue(sv.config_drive), minCount, maxCount,
     adminPass: sv.adminPass, networks: sv.networks, securityGroups: sv.security_groups,
     group: (body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'])?.group,
+    tags: sv.tags, // 2.52 (the body schema has no tags below it)
+    ...serverRequestFields(sv, version), // 2.19 description, 2.74 host/hypervisor_hostname, 2.63 certs, network tags
   };
 }
 

@@ -11,6 +11,12 @@ import * as consoleAuthTokens from './0011-console-auth-tokens';
 import * as instanceShelved from './0012-instance-shelved';
 import * as flavorProjects from './0015-flavor-projects';
 import * as serverGroups from './0016-server-groups';
+import * as quotas from './0017-quotas';
+import * as instanceTags from './0018-instance-tags';
+import * as aggregates from './0019-aggregates';
+import * as migrationRecords from './0020-migrations';
+import * as serverRequestFields from './0023-server-request-fields';
+import * as resourceMicroversions from './0024-resource-microversions';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -31,6 +37,12 @@ const MIGRATIONS: [string, Migration][] = [
   ['0012-instance-shelved', instanceShelved],
   ['0015-flavor-projects', flavorProjects],
   ['0016-server-groups', serverGroups],
+  ['0017-quotas', quotas],
+  ['0018-instance-tags', instanceTags],
+  ['0019-aggregates', aggregates],
+  ['0020-migrations', migrationRecords],
+  ['0023-server-request-fields', serverRequestFields],
+  ['0024-resource-microversions', resourceMicroversions],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

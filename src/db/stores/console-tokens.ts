@@ -31,6 +31,12 @@ export class ConsoleTokenStore {
     return rowToToken(row);
   }
 
+  /** Looks a live token up without taking it (os-console-auth-tokens); null when unknown, used or expired. */
+  async peek(tokenHash: string, now: Date): Promise<ConsoleTokenRecord | null> {
+    const row = await this.db('console_auth_tokens').where('token_hash', tokenHash).first();
+    return row && Number(row.expires_at) > now.getTime() ? rowToToken(row) : null;
+  }
+
   /** drops every token that expired by `now`; returns how many */
   async purgeExpired(now: Date): Promise<number> {
     return this.db('console_auth_tokens').where('expires_at', '<=', now.getTime()).delete();

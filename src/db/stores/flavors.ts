@@ -89,8 +89,8 @@ export class FlavorStore {
   }
 
   /** Nova's flavors.create: 409 when the id or the name is taken. */
-  async create(f: Omit<FlavorRecord, 'disabled' | 'description'>): Promise<FlavorRecord> {
-    const flavor: FlavorRecord = { ...f, disabled: false, description: null };
+  async create(f: Omit<FlavorRecord, 'disabled' | 'description'> & { description?: string | null }): Promise<FlavorRecord> {
+    const flavor: FlavorRecord = { ...f, disabled: false, description: f.description ?? null };
     return this.db.transaction(async (trx) => {
       if (await trx('flavors').where('id', f.id).first()) throw new Conflict(`Flavor with ID ${f.id} already exists.`);
       if (await trx('flavors').where('name', f.name).first()) throw new Conflict(`Flavor with name ${f.name} already exists.`);
@@ -157,6 +157,22 @@ export class FlavorStore {
 
   static isSortKey(key: string): boolean {
     return key in SORT_COLUMNS;
+  }
+
+  /** The extra specs of several flavors at once (2.61 flavor lists), by flavor id. */
+  async extraSpecsOf(ids: readonly string[]): Promise<Record<string, Record<string, string>>> {
+    const out: Record<string, Record<string, string>> = Object.fromEntries(ids.map((id) => [id, {}]));
+    if (ids.length === 0) return out;
+    const rows = await this.db('flavor_extra_specs').whereIn('flavor_id', ids).select('flavor_id', 'key', 'value');
+    for (const r of rows as { flavor_id: string; key: string; value: string }[]) out[r.flavor_id][r.key] = r.value;
+    return out;
+  }
+
+  /** PUT /flavors/{id} (2.55): only the description changes. */
+  async updateDescription(id: string, description: string | null): Promise<FlavorRecord> {
+    const n = await this.db('flavors').where('id', id).update({ description });
+    if (!n) throw new FlavorNotFound(id);
+    return this.find(id);
   }
 
   async extraSpecs(id: string, viewer?: FlavorViewer): Promise<Record<string, string>> {

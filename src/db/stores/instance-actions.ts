@@ -13,6 +13,8 @@ export interface InstanceActionRecord {
   readonly finishTime: Date | null;
   /** null, or 'Error' once one of its events failed (Nova's action_event_finish) */
   readonly message: string | null;
+  /** Nova's updated_at (2.58): the latest of its start, its finish and its events' starts and finishes */
+  readonly updatedAt?: Date;
 }
 
 /** One step of an action, as the service doing it reported it (Nova's InstanceActionEvent). */
@@ -26,6 +28,8 @@ export interface InstanceActionEventRecord {
   /** null while running, then 'Success' or 'Error' */
   readonly result: EventResult | null;
   readonly traceback: string | null;
+  /** 2.62: the compute host the event ran on (the server's host when it started; null in older rows) */
+  readonly host?: string | null;
 }
 
 export type EventResult = 'Success' | 'Error';
@@ -48,11 +52,26 @@ export class InstanceActionStore {
     await this.db('instance_actions').where('id', actionId).update({ finish_time: at.getTime() });
   }
 
-  /** A server's actions, newest first (Nova's actions_get: created_at desc, id desc). */
+  /** A server's actions, newest first (Nova's actions_get: created_at desc, id desc), with their updated_at. */
   async list(instanceUuid: string): Promise<InstanceActionRecord[]> {
     const rows = await this.db('instance_actions').where('instance_uuid', instanceUuid)
       .orderBy([{ column: 'start_time', order: 'desc' }, { column: 'id', order: 'desc' }]);
-    return rows.map(toAction);
+    return this.withUpdatedAt(rows.map(toAction));
+  }
+
+  /** Nova updates an action's updated_at as its events start and finish (action_event_start/finish). */
+  async withUpdatedAt(actions: InstanceActionRecord[]): Promise<InstanceActionRecord[]> {
+    if (actions.length === 0) return actions;
+    const rows = await this.db('instance_actions_events').whereIn('action_id', actions.map((a) => a.id))
+      .groupBy('action_id').select('action_id').max({ s: 'start_time' }).max({ f: 'finish_time' });
+    const latest = new Map<number, number>();
+    for (const r of rows as { action_id: number; s: unknown; f: unknown }[]) {
+      latest.set(Number(r.action_id), Math.max(Number(r.s ?? 0), Number(r.f ?? 0)));
+    }
+    return actions.map((a) => ({
+      ...a,
+      updatedAt: new Date(Math.max(a.startTime.getTime(), a.finishTime?.getTime() ?? 0, latest.get(a.id) ?? 0)),
+    }));
   }
 
   /** The newest action of this server with this request id, or null (Nova's action_get_by_request_id). */
@@ -71,8 +90,9 @@ export class InstanceActionStore {
 
   /** Nova's action_event_start: returns the new event's id. */
   async startEvent(actionId: number, event: string, at: Date): Promise<number> {
+    const host = this.db('instances as i').join('instance_actions as a', 'a.instance_uuid', 'i.uuid').where('a.id', actionId).select('i.host');
     const [row] = await this.db('instance_actions_events').insert({
-      action_id: actionId, event, start_time: at.getTime(), finish_time: null, result: null, traceback: null,
+      action_id: actionId, event, start_time: at.getTime(), finish_time: null, result: null, traceback: null, host,
     }).returning('id');
     return Number(typeof row === 'object' ? row.id : row);
   }
@@ -109,6 +129,6 @@ function toAction(r: Record<string, any>): InstanceActionRecord { // eslint-disa
 function toEvent(r: Record<string, any>): InstanceActionEventRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id), actionId: Number(r.action_id), event: r.event, startTime: date(r.start_time)!,
-    finishTime: date(r.finish_time), result: r.result, traceback: r.traceback,
+    finishTime: date(r.finish_time), result: r.result, traceback: r.traceback, host: r.host ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { FlavorRecord } from './flavors';
 import { InstanceNotFound } from '../../errors';
+import { applyTagFilter, insertTags, TagFilter, tagsOf } from './instance-tags';
 import type { NetworkAddress, DriverState } from '../../drivers/driver';
 import type { TaskState, VmState } from '../../compute/states';
 
@@ -55,6 +56,14 @@ export interface InstanceRecord {
   readonly lockedBy: LockedBy | null;
   /** while shelved: the shelve snapshot image, when and where (Nova's shelved_* system metadata); null or absent otherwise */
   readonly shelved?: ShelvedInfo | null;
+  /** the server tags (2.26), ascending; filled by find and list, absent on records not read from the store */
+  readonly tags?: readonly string[];
+  /** Nova's display_description (2.19); null or absent when none was given */
+  readonly description?: string | null;
+  /** why the server was locked (2.73's lock {"locked_reason"}); null or absent otherwise */
+  readonly lockedReason?: string | null;
+  /** 'none' for a server booted with 2.37's `networks: "none"` (no network at all); null or absent: the default network */
+  readonly requestedNetworks?: 'none' | null;
 }
 
 export interface ShelvedInfo {
@@ -72,7 +81,8 @@ export type LockedBy = 'owner' | 'admin';
 export type InstancePatch = Partial<Pick<InstanceRecord, 'imageRef' | 'flavor' | 'oldFlavor' | 'metadata' |
   'displayName' | 'hostname' | 'vmState' | 'taskState' | 'powerState' | 'addresses' | 'driverState' | 'accessIPv4' |
   'accessIPv6' | 'diskConfig' | 'launchedAt' | 'terminatedAt' | 'deletedAt' | 'progress' | 'host' | 'node' |
-  'locked' | 'lockedBy' | 'shelved'>>;
+  'locked' | 'lockedBy' | 'shelved' |
+  'description' | 'lockedReason' | 'keyName' | 'keyData' | 'userData'>>;
 
 /** Exact-match filters done in SQL; regex filters (name, ip) are applied by the caller. */
 export interface InstanceQuery {
@@ -86,6 +96,10 @@ export interface InstanceQuery {
   readonly changesSince?: Date;
   /** deleted instances are listed only for changes-since queries (Nova's behaviour) */
   readonly includeDeleted?: boolean;
+  /** leave out SOFT_DELETED servers (Nova's server list without `deleted`: soft_deleted False) */
+  readonly excludeSoftDeleted?: boolean;
+  /** the tag filters of GET /servers (2.26) */
+  readonly tags?: TagFilter;
 }
 
 const COLUMNS: Record<keyof InstancePatch, string> = {
@@ -96,6 +110,7 @@ const COLUMNS: Record<keyof InstancePatch, string> = {
   imageRef: 'image_ref', flavor: 'flavor_json', oldFlavor: 'old_flavor_json', metadata: 'metadata_json',
   locked: 'locked', lockedBy: 'locked_by',
   shelved: 'shelved_json',
+  description: 'description', lockedReason: 'locked_reason', keyName: 'key_name', keyData: 'key_data', userData: 'user_data',
 };
 
 export class InstanceStore {
@@ -103,7 +118,10 @@ export class InstanceStore {
 
   /** One multi-row INSERT: a multiple create stores all of its instances or none. */
   async insert(...records: InstanceRecord[]): Promise<void> {
-    await this.db('instances').insert(records.map(recordToRow));
+    await this.db.transaction(async (trx) => {
+      await trx('instances').insert(records.map(recordToRow));
+      await insertTags(trx, records.map((r) => ({ uuid: r.uuid, tags: r.tags })));
+    });
   }
 
   /** A live instance; deleted ones are 404 unless asked for (admins listing changes-since). */
@@ -112,7 +130,7 @@ export class InstanceStore {
     if (!opts.includeDeleted) q.whereNull('instances.deleted_at');
     const row = await q.first();
     if (!row) throw new InstanceNotFound(uuid);
-    return rowToRecord(row);
+    return { ...rowToRecord(row), tags: (await tagsOf(this.db, [uuid])).get(uuid) };
   }
 
   /** Newest first, as Nova's default sort (created_at desc, uuid desc). */
@@ -121,6 +139,7 @@ export class InstanceStore {
     if (q.projectId) query.where('instances.project_id', q.projectId);
     if (!q.includeDeleted) query.whereNull('instances.deleted_at');
     if (q.vmStates) query.whereIn('instances.vm_state', q.vmStates as string[]);
+    if (q.excludeSoftDeleted) query.whereNot('instances.vm_state', 'soft-delete');
     if (q.taskStates) query.whereIn('instances.task_state', q.taskStates as string[]);
     if (q.imageRef) query.where('instances.image_ref', q.imageRef);
     if (q.flavorId) query.where('instances.flavor_id', q.flavorId);
@@ -128,7 +147,10 @@ export class InstanceStore {
     if (q.reservationId) query.where('instances.reservation_id', q.reservationId);
     if (q.changesSince) query.where('instances.updated_at', '>=', q.changesSince.getTime());
     query.orderBy([{ column: 'instances.created_at', order: 'desc' }, { column: 'instances.uuid', order: 'desc' }]);
-    return (await query).map(rowToRecord);
+    if (q.tags) applyTagFilter(this.db, query, q.tags);
+    const records = (await query).map(rowToRecord);
+    const tags = await tagsOf(this.db, records.map((r) => r.uuid)); // one query for the whole list
+    return records.map((r) => ({ ...r, tags: tags.get(r.uuid) }));
   }
 
   /**
@@ -141,7 +163,10 @@ export class InstanceStore {
       if (expectTask === null) q.whereNull('task_state');
       else q.where('task_state', expectTask);
     }
-    return (await q.update({ ...patchToRow(patch), updated_at: Date.now() })) > 0;
+    const changed = (await q.update({ ...patchToRow(patch), updated_at: Date.now() })) > 0;
+    // Nova's instance_destroy drops the server's tags with it
+    if (changed && patch.deletedAt) await this.db('instance_tags').where('instance_uuid', uuid).del();
+    return changed;
   }
 
   async setFault(uuid: string, fault: InstanceFault): Promise<void> {
@@ -192,6 +217,7 @@ function recordToRow(i: InstanceRecord): Record<string, unknown> {
     old_flavor_json: i.oldFlavor ? JSON.stringify(i.oldFlavor) : null,
     locked: i.locked, locked_by: i.lockedBy,
     shelved_json: i.shelved ? JSON.stringify(i.shelved) : null,
+    description: i.description ?? null, locked_reason: i.lockedReason ?? null, requested_networks: i.requestedNetworks ?? null,
   };
 }
 
@@ -209,6 +235,7 @@ function rowToRecord(r: Record<string, any>): InstanceRecord { // eslint-disable
     oldFlavor: r.old_flavor_json ? JSON.parse(r.old_flavor_json) : null,
     locked: Boolean(r.locked), lockedBy: r.locked_by ?? null,
     shelved: r.shelved_json ? JSON.parse(r.shelved_json) : null,
+    description: r.description ?? null, lockedReason: r.locked_reason ?? null, requestedNetworks: r.requested_networks ?? null,
     fault: r.fault_code === null || r.fault_code === undefined ? null : {
       code: Number(r.fault_code), message: r.fault_message, details: r.fault_details, createdAt: date(r.fault_created_at)!,
     },

@@ -18,6 +18,15 @@ export class KeypairStore {
     return (await this.db('keypairs').where('user_id', userId).orderBy('name')).map(rowToKeypair);
   }
 
+  /** Nova's get_key_pairs with limit/marker (2.35): names after the marker, in name order; null when the marker is unknown. */
+  async page(userId: string, limit: number | undefined, marker: string | undefined): Promise<KeypairRecord[] | null> {
+    if (marker !== undefined && !(await this.exists(userId, marker))) return null;
+    const q = this.db('keypairs').where('user_id', userId).orderBy('name');
+    if (marker !== undefined) q.andWhere('name', '>', marker);
+    if (limit !== undefined) q.limit(limit);
+    return (await q).map(rowToKeypair);
+  }
+
   async find(userId: string, name: string): Promise<KeypairRecord> {
     const row = await this.db('keypairs').where({ user_id: userId, name }).first();
     if (!row) throw new KeypairNotFound(name);

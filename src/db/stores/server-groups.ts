@@ -1,7 +1,13 @@
 import type { Knex } from 'knex';
 import { NotFound } from '../../errors';
 
-export type ServerGroupPolicy = 'affinity' | 'anti-affinity';
+/** soft-* from 2.15 */
+export type ServerGroupPolicy = 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity';
+
+/** Nova's InstanceGroup.rules (2.64): only anti-affinity's max_server_per_host */
+export interface ServerGroupRules {
+  readonly max_server_per_host?: number;
+}
 
 export interface ServerGroupRecord {
   readonly uuid: string;
@@ -9,6 +15,7 @@ export interface ServerGroupRecord {
   readonly projectId: string;
   readonly userId: string;
   readonly policy: ServerGroupPolicy;
+  readonly rules: ServerGroupRules;
   readonly createdAt: Date;
   /** the live (not deleted) member servers, oldest membership first */
   readonly members: string[];
@@ -25,9 +32,10 @@ export class ServerGroupNotFound extends NotFound {
 export class ServerGroupStore {
   constructor(private readonly db: Knex) {}
 
-  async insert(g: Omit<ServerGroupRecord, 'members'>): Promise<void> {
+  async insert(g: Omit<ServerGroupRecord, 'members' | 'rules'> & { rules?: ServerGroupRules }): Promise<void> {
+    const rules = g.rules && Object.keys(g.rules).length > 0 ? JSON.stringify(g.rules) : null;
     await this.db('server_groups').insert({
-      uuid: g.uuid, name: g.name, project_id: g.projectId, user_id: g.userId, policy: g.policy, created_at: g.createdAt.getTime(),
+      uuid: g.uuid, name: g.name, project_id: g.projectId, user_id: g.userId, policy: g.policy, rules, created_at: g.createdAt.getTime(),
     });
   }
 
@@ -71,6 +79,15 @@ export class ServerGroupStore {
     return [...new Set(rows.map((r: { host: string }) => r.host))];
   }
 
+  /** how many live members of the group each host runs */
+  async memberHostCounts(uuid: string): Promise<Record<string, number>> {
+    const rows = await this.db('server_group_members as m').join('instances as i', 'i.uuid', 'm.instance_uuid')
+      .where('m.group_uuid', uuid).whereNull('i.deleted_at').whereNotNull('i.host').select('i.host');
+    const counts: Record<string, number> = {};
+    for (const r of rows as { host: string }[]) counts[r.host] = (counts[r.host] ?? 0) + 1;
+    return counts;
+  }
+
   private async withMembers(rows: Record<string, any>[]): Promise<ServerGroupRecord[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (rows.length === 0) return [];
     const members = await this.db('server_group_members as m').join('instances as i', 'i.uuid', 'm.instance_uuid')
@@ -78,6 +95,7 @@ export class ServerGroupStore {
       .orderBy('i.created_at').orderBy('i.launch_index').select('m.group_uuid', 'm.instance_uuid');
     return rows.map((row) => ({
       uuid: row.uuid, name: row.name, projectId: row.project_id, userId: row.user_id, policy: row.policy,
+      rules: row.rules ? JSON.parse(row.rules) : {},
       createdAt: new Date(Number(row.created_at)),
       members: members.filter((m: { group_uuid: string }) => m.group_uuid === row.uuid).map((m: { instance_uuid: string }) => m.instance_uuid),
     }));

@@ -29,8 +29,11 @@ export interface ContainerSpecInput {
   readonly stopTimeoutSec: number;
   /** CPUs of the engine's host; Docker refuses NanoCpus above it, so vcpus are capped to it */
   readonly hostCpus?: number;
-  /** the user-defined bridge to join (network.ts), with the address to pin; absent: Docker's default bridge */
-  readonly network?: { readonly name: string; readonly ipv4?: string | null };
+  /**
+   * the user-defined bridge to join (network.ts), with the address to pin; absent: Docker's default
+   * bridge; 'none': no network at all (2.37's `networks: "none"`, Docker's network mode none)
+   */
+  readonly network?: { readonly name: string; readonly ipv4?: string | null } | 'none';
 }
 
 export function containerName(instanceUuid: string): string {
@@ -67,9 +70,9 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
       LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
       // no Binds, Mounts or Volumes, ever: an instance sees nothing of the host's filesystem
       // never "host" or "container:<id>": an instance only ever joins a bridge
-      ...(input.network && { NetworkMode: input.network.name }),
+      ...(input.network && { NetworkMode: input.network === 'none' ? 'none' : input.network.name }),
     },
-    ...(input.network && { NetworkingConfig: { EndpointsConfig: { [input.network.name]: endpointConfig(input.network.ipv4) } } }),
+    ...(input.network && input.network !== 'none' && { NetworkingConfig: { EndpointsConfig: { [input.network.name]: endpointConfig(input.network.ipv4) } } }),
   };
 }
 

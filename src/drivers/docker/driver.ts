@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import { DriverError, InstanceNotFoundInDriver } from '../../errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
-  DriverState, HostInfo, InstanceInfo, PowerOffOptions,
+  DriverState, HostInfo, InstanceInfo, PowerOffOptions, InstanceDiagnostics,
 } from '../driver';
 import { addressesOf } from './addresses';
 import { setRootPassword } from './admin-password';
@@ -25,6 +25,7 @@ import { snapshotContainer } from './snapshot';
 import { applyFlavorLimits, flavorLimits } from './resize';
 import { closeDocker } from './transport';
 import { engineHostInfo } from './host-info';
+import { containerDiagnostics } from './diagnostics';
 import { buildRescueSpec, removeRescueContainer, rescueContainer, RescueContext, unrescueContainer } from './rescue';
 
 export interface DockerDriverOptions {
@@ -59,7 +60,7 @@ type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
  */
 export class DockerDriver implements ComputeDriver {
   readonly name = 'docker';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true, hostInfo: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true, hostInfo: true, diagnostics: true });
 
   private readonly docker: Dockerode;
   private readonly images: ImageLoader;
@@ -97,6 +98,11 @@ export class DockerDriver implements ComputeDriver {
     return engineHostInfo(this.docker);
   }
 
+  /** `docker inspect` + one-shot `docker stats` of the running container (see diagnostics.ts) */
+  async getDiagnostics(instance: DriverInstance): Promise<InstanceDiagnostics> {
+    return this.onContainer(instance, (c) => containerDiagnostics(this.docker, c, instance.uuid), 'cannot read container stats');
+  }
+
   async health(): Promise<DriverHealth> {
     const started = Date.now();
     try {
@@ -117,6 +123,7 @@ export class DockerDriver implements ComputeDriver {
       stopTimeoutSec: this.stopTimeoutSec,
       hostCpus: await this.engineCpus(),
     };
+    if (instance.noNetwork) return this.spawnWithoutNetwork(instance, buildContainerSpec({ ...specInput, network: 'none' }));
     // on the private network, with the address the instance had (rebuild) or a free one (network.ts)
     const network = await this.privateNetwork();
     const { value: container, ipv4 } = await this.addresses.create(this.docker, network, instance.uuid,
@@ -128,6 +135,17 @@ export class DockerDriver implements ComputeDriver {
     await this.orRemove(container, () => writeConfigDriveAddresses(container, instance.configDrive, this.networkLabel), 'cannot write the config drive');
     this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned');
     return { v: 1, containerId: container.id, fixedIps: [ipv4] } satisfies DockerStateV1;
+  }
+
+  /** 2.37's `networks: "none"`: the container has no network interface but loopback, and no address */
+  private async spawnWithoutNetwork(instance: DriverInstance, spec: Dockerode.ContainerCreateOptions): Promise<DriverState> {
+    const container = await this.createFresh(instance, spec);
+    await this.injectKeysOrRemove(container, instance);
+    await this.orRemove(container, () => writeConfigDrive(container, instance.configDrive), 'cannot write the config drive');
+    await this.startOrRemove(container);
+    await this.orRemove(container, () => writeConfigDriveAddresses(container, instance.configDrive, this.networkLabel), 'cannot write the config drive');
+    this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned without a network');
+    return { v: 1, containerId: container.id, fixedIps: [] } satisfies DockerStateV1;
   }
 
   async destroy(instance: DriverInstance): Promise<void> {

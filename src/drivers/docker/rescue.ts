@@ -88,7 +88,8 @@ export async function rescueContainer(ctx: RescueContext, original: Dockerode.Co
  */
 export function networkOf(info: Dockerode.ContainerInspectInfo): ContainerSpecInput['network'] {
   const mode = info.HostConfig?.NetworkMode;
-  if (!mode || mode === 'default' || mode === 'bridge' || mode === 'none' || mode === 'host' || mode.startsWith('container:')) return undefined;
+  if (mode === 'none') return 'none'; // a server without a network (2.37 "none") is rescued without one too
+  if (!mode || mode === 'default' || mode === 'bridge' || mode === 'host' || mode.startsWith('container:')) return undefined;
   const ipv4 = info.NetworkSettings?.Networks?.[mode]?.IPAMConfig?.IPv4Address;
   return { name: mode, ipv4: ipv4 || null };
 }

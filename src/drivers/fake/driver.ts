@@ -4,7 +4,7 @@ import { InstanceNotReady } from '../../errors';
 import { DriverError, ImageNotBootable, InstanceNotFoundInDriver, InstancePasswordSetFailed } from '../../errors';
 import {
   ComputeDriver, DriverCapabilities, DriverFlavor, DriverHealth, DriverImage, DriverInstance,
-  DriverState, HostInfo, InstanceInfo, PowerState,
+  DriverState, HostInfo, InstanceInfo, PowerState, InstanceDiagnostics,
 } from '../driver';
 import { dockerSaveTarball } from './snapshot-tarball';
 
@@ -16,6 +16,8 @@ interface FakeInstance {
   metadata: Record<string, string>;
   console: string[];
   ip: string;
+  /** 2.37's `networks: "none"`: no address is reported */
+  noNetwork?: boolean;
   /** root's authorized_keys lines, as written at spawn */
   authorizedKeys: string[];
   /** the last password setAdminPassword set (a fake keeps it in clear so tests can see it) */
@@ -32,7 +34,7 @@ interface FakeInstance {
  */
 export class FakeDriver implements ComputeDriver {
   readonly name: string = 'fake';
-  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true, hostInfo: true });
+  readonly capabilities: DriverCapabilities = Object.freeze({ reboot: true, consoleOutput: true, setAdminPassword: true, snapshot: true, resize: true, pause: true, suspend: true, serialConsole: true, rescue: true, hostInfo: true, diagnostics: true });
   protected readonly instances = new Map<string, FakeInstance>();
   private nextIp = 2;
   private readonly consoles = new Map<string, Set<PassThrough>>();
@@ -42,6 +44,22 @@ export class FakeDriver implements ComputeDriver {
   /** a fixed, made-up host: 8 CPUs, 16 GiB, 200 GB, up an hour */
   async hostInfo(): Promise<HostInfo> {
     return { vcpus: 8, memoryMb: 16384, diskGb: 200, hypervisorType: 'fake', hypervisorVersion: 1000, uptimeSec: 3600, cpuArch: 'x86_64', hostIp: '192.0.2.10' };
+  }
+
+  /** made-up usage of a running instance: its flavor's memory and vCPUs, one NIC, one disk, zero counters */
+  async getDiagnostics(instance: DriverInstance): Promise<InstanceDiagnostics> {
+    const found = this.get(instance);
+    if (found.powerState !== PowerState.RUNNING) throw new InstanceNotReady(instance.uuid);
+    const flavor = found.rescue?.flavor ?? found.flavor;
+    const usedMb = Math.min(flavor.memoryMb, 16);
+    return {
+      hypervisor: 'fake', hypervisorOs: 'linux', uptimeSec: null,
+      memory: { maximumMb: flavor.memoryMb, usedMb },
+      cpus: Array.from({ length: flavor.vcpus }, (_, id) => ({ id, timeNs: null, utilisation: null })),
+      nics: [{ mac: fakeMac(found.ip), rxOctets: 0, rxErrors: 0, rxDrop: 0, rxPackets: 0, txOctets: 0, txErrors: 0, txDrop: 0, txPackets: 0 }],
+      disks: [{ readBytes: 0, readRequests: 0, writeBytes: 0, writeRequests: 0, errors: null }],
+      raw: { memory: flavor.memoryMb * 1024, 'memory-rss': usedMb * 1024, eth0_rx: 0, eth0_tx: 0 },
+    };
   }
 
   async health(): Promise<DriverHealth> {
@@ -64,8 +82,9 @@ export class FakeDriver implements ComputeDriver {
       authorizedKeys: [...(instance.publicKeys ?? [])],
       adminPassword: null,
       configDrive: fakeConfigDrive(instance, ip),
+      noNetwork: instance.noNetwork,
     });
-    return { v: 1, fakeId: instance.uuid, fixedIps: [ip] };
+    return { v: 1, fakeId: instance.uuid, fixedIps: instance.noNetwork ? [] : [ip] };
   }
 
   async destroy(instance: DriverInstance): Promise<void> {
@@ -90,7 +109,7 @@ export class FakeDriver implements ComputeDriver {
 
   async getInfo(instance: DriverInstance): Promise<InstanceInfo> {
     const found = this.get(instance);
-    const addresses = found.powerState !== PowerState.SHUTDOWN // a frozen instance keeps its address
+    const addresses = found.powerState !== PowerState.SHUTDOWN && !found.noNetwork // a frozen instance keeps its address
       ? [{ network: 'private', addr: found.ip, version: 4 as const, mac: fakeMac(found.ip) }]
       : [];
     return { powerState: found.powerState, addresses };

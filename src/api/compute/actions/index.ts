@@ -10,6 +10,11 @@ import { remoteConsoleActions } from './remote-consoles';
 import { rescueActions } from './rescue';
 import { shelveActions } from './shelve';
 import { adminActions } from './admin-actions';
+import { migrateActions } from './migrate';
+import { deferredDeleteActions } from './deferred-delete';
+import { crashDumpActions } from './crash-dump';
+import { removedNetworkActions } from './removed-network-actions';
+import { evacuateActions } from './evacuate';
 
 /** Every server action, by the body key that names it. One line per feature group. */
 export const SERVER_ACTIONS: ActionGroup = {
@@ -24,4 +29,9 @@ export const SERVER_ACTIONS: ActionGroup = {
   ...rescueActions,
   ...shelveActions,
   ...adminActions,
+  ...migrateActions,
+  ...deferredDeleteActions,
+  ...crashDumpActions,
+  ...removedNetworkActions,
+  ...evacuateActions,
 };

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { metadata, name } from '../../parameter-types';
-import { serverCommon as serverCommonSchema } from '../schemas/servers';
-import { serverCommon } from '../views/servers';
+import { rebuildResponse } from '../schemas/servers';
+import { renderServer, serverViewContext } from '../views/servers';
+import { versionedReplies } from './versioned-replies';
 import { resourceLinks } from '../links';
 import { accepted, anyValueBody, ActionGroup, bodyOf } from './types';
+import { rebuildBodies } from '../schemas/server-requests';
+import { rebuildRequestFields } from '../server-requests';
 
 const diskConfig = { type: 'string', enum: ['AUTO', 'MANUAL'] } as const;
 
@@ -14,24 +17,14 @@ const boolish = {
     false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
 } as const;
 
-/** tempest's rebuild_server_with_admin_pass: PUT /servers/{id}'s server body plus adminPass. */
-const rebuildReply = {
-  type: 'object',
-  properties: {
-    server: {
-      ...serverCommonSchema,
-      properties: { ...serverCommonSchema.properties, adminPass: { type: 'string' } },
-      required: [...serverCommonSchema.required, 'adminPass'],
-    },
-  },
-  required: ['server'],
-  additionalProperties: false,
-} as const;
+/** tempest's rebuild_server_with_admin_pass per microversion (the 'rebuild' rows of views/server-fields.ts). */
+const rebuildReplies = versionedReplies('rebuild', rebuildResponse);
 
 /** rebuild (Nova's schemas/servers.py base rebuild at 2.1), resize, confirmResize, revertResize. */
 export const rebuildResizeActions: ActionGroup = {
   rebuild: {
-    body: bodyOf('rebuild', {
+    // 2.19 description, 2.54 key_name, 2.57 user_data (personality gone), 2.63 trusted_image_certificates
+    body: rebuildBodies(bodyOf('rebuild', {
       type: 'object',
       properties: {
         name,
@@ -47,20 +40,22 @@ export const rebuildResizeActions: ActionGroup = {
       },
       required: ['imageRef'],
       additionalProperties: false,
-    }),
-    response: rebuildReply,
-    handle: async (s, auth, id, body) => {
+    })),
+    response: rebuildReplies.response,
+    replies: rebuildReplies.replies,
+    handle: async (s, auth, id, body, version) => {
       const b = body.rebuild;
       const adminPass: string = b.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
       const server = await s.rebuild.rebuild(auth, id, {
         imageRef: b.imageRef, name: b.name, metadata: b.metadata, accessIPv4: b.accessIPv4, accessIPv6: b.accessIPv6,
-        diskConfig: b['OS-DCF:diskConfig'],
+        diskConfig: b['OS-DCF:diskConfig'], ...rebuildRequestFields(b),
       });
-      const view = serverCommon(server, { publicUrl: s.config.publicUrl, auth });
+      const view = { ...(await serverViewContext(s, auth, version, 'rebuild', [server])), adminPass };
       return {
         status: 202,
         headers: { Location: resourceLinks(s.config.publicUrl, 'servers', server.uuid)[0].href },
-        body: { server: { ...view, adminPass } },
+        body: { server: renderServer('rebuild', server, view) },
+        variant: rebuildReplies.variantAt(version),
       };
     },
   },

@@ -1,6 +1,7 @@
-import { always } from '../../microversion';
+import { always, versioned } from '../../microversion';
 import { anyQuery, links, name as nameParam, queryValue } from '../../parameter-types';
 import type { Schema } from '../../validation';
+import { ANY_BODY } from '../version-gates';
 
 const SORT_KEYS = ['created_at', 'description', 'disabled', 'ephemeral_gb', 'flavorid', 'id', 'is_public', 'memory_mb',
   'name', 'root_gb', 'rxtx_factor', 'swap', 'updated_at', 'vcpu_weight', 'vcpus'];
@@ -32,9 +33,38 @@ const summary = { type: 'object', properties: { id: { type: 'string' }, name: { 
 const flavorsOf = (item: object): Schema => ({ type: 'object', properties: { flavors: { type: 'array', items: item }, flavors_links: links }, required: ['flavors'], additionalProperties: false });
 const extraSpecs = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
-export const list = { query: always(listQueryV2_1), response: always(flavorsOf(summary)) };
-export const detail = { query: always(listQueryV2_1), response: always(flavorsOf(flavorDetail)) };
-export const show = { query: always(anyQuery), response: always({ type: 'object', properties: { flavor: flavorDetail }, required: ['flavor'], additionalProperties: false }) };
+/** 2.55: description (Nova's flavor_description: printable, at most 65535 long, or null) */
+const description = { type: ['string', 'null'], minLength: 0, maxLength: 65535, pattern: '^[^\\x00-\\x1f\\x7f]*$' } as const;
+const extend = (base: { properties: object; required: readonly string[] }, extra: Record<string, object>, required: string[]) =>
+  ({ ...base, properties: { ...base.properties, ...extra }, required: [...base.required, ...required] });
+const summaryV2_55 = extend(summary, { description }, ['description']);
+const detailV2_55 = extend(flavorDetail, { description }, ['description']);
+/** 2.61: extra_specs (always shown: the extra-specs index policy allows every reader); 2.75: swap an integer */
+const detailV2_61 = extend(detailV2_55, { extra_specs: extraSpecs }, ['extra_specs']);
+const detailV2_75 = { ...detailV2_61, properties: { ...detailV2_61.properties, swap: { type: 'integer' } } };
+const oneFlavor = (item: object): Schema => ({ type: 'object', properties: { flavor: item }, required: ['flavor'], additionalProperties: false });
+const detailByVersion = <T>(wrap: (item: object) => T) => versioned([
+  { min: '2.1', max: '2.54', value: wrap(flavorDetail) },
+  { min: '2.55', max: '2.60', value: wrap(detailV2_55) },
+  { min: '2.61', max: '2.74', value: wrap(detailV2_61) },
+  { min: '2.75', value: wrap(detailV2_75) },
+]);
+
+export const list = {
+  query: always(listQueryV2_1),
+  response: versioned([{ min: '2.1', max: '2.54', value: flavorsOf(summary) }, { min: '2.55', value: flavorsOf(summaryV2_55) }]),
+};
+export const detail = { query: always(listQueryV2_1), response: detailByVersion(flavorsOf) };
+export const show = { query: always(anyQuery), response: detailByVersion(oneFlavor) };
+/** PUT /flavors/{id} (2.55): the description only */
+export const update = {
+  body: versioned([{ min: '2.1', max: '2.54', value: ANY_BODY }, { min: '2.55', value: {
+    type: 'object',
+    properties: { flavor: { type: 'object', properties: { description }, required: ['description'], additionalProperties: false } },
+    required: ['flavor'], additionalProperties: false,
+  } as Schema }]),
+  query: always(anyQuery), response: show.response,
+};
 export const extraSpecsList = { query: always(anyQuery), response: always({ type: 'object', properties: { extra_specs: extraSpecs }, required: ['extra_specs'], additionalProperties: false }) };
 export const extraSpecShow = { query: always(anyQuery), response: always({ ...extraSpecs, minProperties: 1, maxProperties: 1 }) };
 
@@ -97,7 +127,14 @@ const flavorAccessReply: Schema = {
   additionalProperties: false,
 };
 
-export const create = { body: always(createBody), query: always(anyQuery), response: show.response };
+const createBodyV2_55 = (() => {
+  const inner = (createBody as { properties: { flavor: { properties: object } } }).properties.flavor;
+  return { ...createBody, properties: { flavor: { ...inner, properties: { ...inner.properties, description } } } } as Schema;
+})();
+export const create = {
+  body: versioned([{ min: '2.1', max: '2.54', value: createBody }, { min: '2.55', value: createBodyV2_55 }]),
+  query: always(anyQuery), response: show.response,
+};
 export const remove = { body: null, query: always(anyQuery), response: always(null) };
 export const extraSpecsCreate = {
   body: always({ type: 'object', properties: { extra_specs: extraSpecsBody }, required: ['extra_specs'], additionalProperties: false }),

@@ -8,7 +8,7 @@ import { SERVER_ACTIONS } from '../actions';
 const actionEnvelope: Schema = { type: 'object', minProperties: 1, additionalProperties: true };
 
 /** Each action's reply body (tempest's response schemas); null: 202 with no body. */
-const replies = Object.fromEntries(Object.entries(SERVER_ACTIONS).map(([name, a]) => [name, a.response]));
+const replies = Object.fromEntries(Object.entries(SERVER_ACTIONS).flatMap(([name, a]) => [[name, a.response], ...Object.entries(a.replies ?? {})]));
 
 export const action = {
   body: always(actionEnvelope), query: always(anyQuery), response: always(new ResponseVariants(replies)),

@@ -1,4 +1,4 @@
-import { always } from '../../microversion';
+import { always, versioned } from '../../microversion';
 import { anyQuery, name, queryValue } from '../../parameter-types';
 import type { Schema } from '../../validation';
 
@@ -16,6 +16,43 @@ const createV2_1: Schema = {
         policies: { type: 'array', items: { type: 'string', enum: ['anti-affinity', 'affinity'] }, uniqueItems: true, minItems: 1, maxItems: 1 },
       },
       required: ['name', 'policies'], additionalProperties: false,
+    },
+  },
+  required: ['server_group'], additionalProperties: false,
+};
+
+/** 2.15: soft-affinity and soft-anti-affinity */
+const POLICIES_V2_15 = ['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity'];
+const createV2_15: Schema = {
+  type: 'object',
+  properties: {
+    server_group: {
+      type: 'object',
+      properties: {
+        name,
+        policies: { type: 'array', items: { type: 'string', enum: POLICIES_V2_15 }, uniqueItems: true, minItems: 1, maxItems: 1 },
+      },
+      required: ['name', 'policies'], additionalProperties: false,
+    },
+  },
+  required: ['server_group'], additionalProperties: false,
+};
+/** 2.64: one `policy` and its `rules` (max_server_per_host: Nova's positive_integer) */
+const createV2_64: Schema = {
+  type: 'object',
+  properties: {
+    server_group: {
+      type: 'object',
+      properties: {
+        name,
+        policy: { type: 'string', enum: POLICIES_V2_15 },
+        rules: {
+          type: 'object',
+          properties: { max_server_per_host: { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 } },
+          additionalProperties: false,
+        },
+      },
+      required: ['name', 'policy'], additionalProperties: false,
     },
   },
   required: ['server_group'], additionalProperties: false,
@@ -40,12 +77,44 @@ export const serverGroup = {
   required: ['id', 'name', 'policies', 'members', 'metadata'], additionalProperties: false,
 } as const;
 
-const one: Schema = { type: 'object', properties: { server_group: serverGroup }, required: ['server_group'], additionalProperties: false };
-const many: Schema = {
-  type: 'object', properties: { server_groups: { type: 'array', items: serverGroup } }, required: ['server_groups'], additionalProperties: false,
+/** 2.13: project_id and user_id */
+const serverGroupV2_13 = {
+  ...serverGroup,
+  properties: { ...serverGroup.properties, project_id: { type: 'string' }, user_id: { type: 'string' } },
+  required: [...serverGroup.required, 'project_id', 'user_id'],
+};
+/** 2.64: policy and rules instead of policies and metadata */
+const serverGroupV2_64 = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, policy: { type: 'string' },
+    rules: {
+      type: 'object', properties: { max_server_per_host: { type: 'integer', minimum: 1 } }, additionalProperties: false,
+    },
+    members: { type: 'array', items: { type: 'string' } }, project_id: { type: 'string' }, user_id: { type: 'string' },
+  },
+  required: ['id', 'name', 'policy', 'rules', 'members', 'project_id', 'user_id'], additionalProperties: false,
 };
 
-export const create = { body: always(createV2_1), query: always(anyQuery), response: always(one) };
-export const list = { query: always(listQuery), response: always(many) };
-export const show = { query: always(anyQuery), response: always(one) };
+const one = (item: object): Schema => ({ type: 'object', properties: { server_group: item }, required: ['server_group'], additionalProperties: false });
+const many = (item: object): Schema => ({
+  type: 'object', properties: { server_groups: { type: 'array', items: item } }, required: ['server_groups'], additionalProperties: false,
+});
+const byVersion = (wrap: (item: object) => Schema) => versioned([
+  { min: '2.1', max: '2.12', value: wrap(serverGroup) },
+  { min: '2.13', max: '2.63', value: wrap(serverGroupV2_13) },
+  { min: '2.64', value: wrap(serverGroupV2_64) },
+]);
+
+export const create = {
+  body: versioned([
+    { min: '2.1', max: '2.14', value: createV2_1 }, { min: '2.15', max: '2.63', value: createV2_15 }, { min: '2.64', value: createV2_64 },
+  ]),
+  query: always(anyQuery), response: byVersion(one),
+};
+export const list = {
+  query: versioned([{ min: '2.1', max: '2.74', value: listQuery }, { min: '2.75', value: { ...listQuery, additionalProperties: false } }]),
+  response: byVersion(many),
+};
+export const show = { query: always(anyQuery), response: byVersion(one) };
 export const remove = { query: always(anyQuery), response: always(null) };

@@ -1,6 +1,9 @@
 import { always } from '../../microversion';
-import { anyQuery, links, metadata, name, nullableString, queryValue } from '../../parameter-types';
+import { serverSchemaTable, addressesOf } from '../views/server-fields';
+import { listQueries } from './server-list-query';
+import { anyQuery, links, metadata, name } from '../../parameter-types';
 import type { Schema } from '../../validation';
+import { createBodies, updateBodies } from './server-requests';
 
 /** Nova's parameter_types.boolean: real booleans and their usual spellings. */
 const boolish = {
@@ -86,84 +89,15 @@ const updateV2_1: Schema = {
   additionalProperties: false,
 };
 
-const nonNegativeIntegerQuery = {
-  anyOf: [{ type: 'string', pattern: '^[0-9]+$' }, { type: 'array', items: { type: 'string', pattern: '^[0-9]+$' } }],
-} as const;
-
-/** Known filters are typed; unknown ones pass (Nova strips them rather than failing). */
-const listQueryV2_1: Schema = {
-  type: 'object',
-  properties: {
-    limit: nonNegativeIntegerQuery, marker: queryValue, name: queryValue, status: queryValue, image: queryValue,
-    flavor: queryValue, 'changes-since': queryValue, reservation_id: queryValue, ip: queryValue,
-    all_tenants: queryValue, project_id: queryValue, tenant_id: queryValue, host: queryValue, deleted: queryValue,
-  },
-  additionalProperties: queryValue,
-};
+// GET /servers[/detail] query parameters per microversion: server-list-query.ts
 
 // ---- responses (shapes as tempest's compute/v2_1/servers.py checks them) ----
-
-const idAndLinks = { type: 'object', properties: { id: { type: 'string' }, links }, required: ['id', 'links'], additionalProperties: false } as const;
 
 const plainAddress = {
   type: 'object',
   properties: { version: { type: 'integer', enum: [4, 6] }, addr: { type: 'string' } },
   required: ['version', 'addr'],
   additionalProperties: false,
-} as const;
-
-const address = {
-  ...plainAddress,
-  properties: {
-    ...plainAddress.properties,
-    'OS-EXT-IPS:type': { type: 'string' }, 'OS-EXT-IPS-MAC:mac_addr': { type: 'string', pattern: '^(?:[a-f0-9]{2}:){5}[a-f0-9]{2}$' },
-  },
-} as const;
-
-const addressesOf = (item: object) => ({
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_.]+$': { type: 'array', items: item } },
-  additionalProperties: false,
-} as const);
-
-const addresses = addressesOf(address);
-
-/** PUT /servers/{id}: the server without extension attributes (tempest's common_show_server). */
-export const serverCommon = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' },
-    image: { anyOf: [idAndLinks, { type: ['string', 'null'] }] },
-    flavor: idAndLinks,
-    fault: {
-      type: 'object',
-      properties: { code: { type: 'integer' }, created: { type: 'string' }, message: { type: 'string' }, details: { type: 'string' } },
-      required: ['code', 'created', 'message'], additionalProperties: false,
-    },
-    user_id: { type: 'string' }, tenant_id: { type: 'string' }, created: { type: 'string' }, updated: { type: 'string' },
-    progress: { type: 'integer' }, metadata: { type: 'object', additionalProperties: { type: 'string' } }, links,
-    addresses: addressesOf(plainAddress), hostId: { type: 'string' }, 'OS-DCF:diskConfig': { type: 'string' },
-    accessIPv4: { type: 'string' }, accessIPv6: { type: 'string' },
-  },
-  required: ['id', 'name', 'status', 'image', 'flavor', 'user_id', 'tenant_id', 'created', 'updated', 'metadata', 'links', 'addresses', 'hostId'],
-  additionalProperties: false,
-} as const;
-
-const serverDetail = {
-  ...serverCommon,
-  properties: {
-    ...serverCommon.properties,
-    addresses,
-    key_name: nullableString, security_groups: { type: 'array' },
-    'OS-SRV-USG:launched_at': nullableString, 'OS-SRV-USG:terminated_at': nullableString,
-    'OS-EXT-AZ:availability_zone': { type: 'string' },
-    'OS-EXT-STS:task_state': nullableString, 'OS-EXT-STS:vm_state': { type: 'string' },
-    'OS-EXT-STS:power_state': { type: 'integer', enum: [0, 1, 3, 4, 6, 7] },
-    'OS-EXT-SRV-ATTR:host': nullableString, 'OS-EXT-SRV-ATTR:instance_name': { type: 'string' },
-    'OS-EXT-SRV-ATTR:hypervisor_hostname': nullableString,
-    'os-extended-volumes:volumes_attached': { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } }, additionalProperties: false } },
-    config_drive: { type: 'string' },
-  },
 } as const;
 
 const wrap = (key: string, inner: object): Schema => ({ type: 'object', properties: { [key]: inner }, required: [key], additionalProperties: false });
@@ -183,14 +117,18 @@ const createResponse: Schema = {
   ],
 };
 
-export const create = { body: always(createV2_1), query: always(anyQuery), response: always(createResponse) };
-export const update = { body: always(updateV2_1), query: always(anyQuery), response: always(wrap('server', serverCommon)) };
-export const show = { query: always(anyQuery), response: always(wrap('server', serverDetail)) };
+export const create = { body: createBodies(createV2_1), query: always(anyQuery), response: always(createResponse) };
+/** The server replies per microversion, derived from the field table (views/server-fields.ts). */
+const serverReply = (body: Schema) => wrap('server', body);
+export const update = { body: updateBodies(updateV2_1), query: always(anyQuery), response: serverSchemaTable('update', serverReply) };
+export const show = { query: always(anyQuery), response: serverSchemaTable('show', serverReply) };
+/** the rebuild action's reply (tempest's rebuild_server_with_admin_pass) */
+export const rebuildResponse = serverSchemaTable('rebuild', serverReply);
 export const list = {
-  query: always(listQueryV2_1),
+  query: listQueries,
   response: always(serversList({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, links }, required: ['id', 'name', 'links'], additionalProperties: false })),
 };
-export const detail = { query: always(listQueryV2_1), response: always(serversList(serverDetail)) };
+export const detail = { query: listQueries, response: serverSchemaTable('detail', serversList) };
 export const ips = { query: always(anyQuery), response: always(wrap('addresses', addressesOf(plainAddress))) };
 export const ipsByNetwork = { query: always(anyQuery), response: always({ type: 'object', maxProperties: 1, additionalProperties: { type: 'array', items: plainAddress } }) };
 
