@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
-import { API, as } from '../helpers/compute-app';
+import { API, as, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import type { DriverFlavor, DriverInstance } from '../../src/drivers/driver';
 import { TaskState } from '../../src/compute/states';
@@ -24,82 +22,73 @@ const V = (version: string) => ({ 'X-OpenStack-Nova-API-Version': version });
 
 describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate and os-migrateLive', () => {
   const driver = new FailingResizeDriver();
-  let t: TestApp;
-  let image: string;
-
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
+  const c = useComputeApp({ driver });
 
   /** servers a test booted, deleted after it (the demo project's instance quota is 10) */
   let booted: string[] = [];
   afterEach(async () => {
     for (const id of booted) {
-      await t.services.instances.update(id, { taskState: null, locked: false, lockedBy: null });
-      await t.request.delete(`${API}/servers/${id}`).set(as(t.tokens.admin));
+      await c.t.services.instances.update(id, { taskState: null, locked: false, lockedBy: null });
+      await c.t.request.delete(`${API}/servers/${id}`).set(as(c.t.tokens.admin));
     }
     booted = [];
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
   });
 
   async function boot(name = 'vm', keep = false): Promise<string> {
-    const res = await t.request.post(`${API}/servers`).set(as(t.tokens.demo)).send({ server: { name, imageRef: image, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
-    if (!keep) booted.push(res.body.server.id);
-    return res.body.server.id as string;
+    const id = await c.boot(name);
+    if (!keep) booted.push(id);
+    return id;
   }
-  const act = async (id: string, body: object, version = '2.1', token = t.tokens.admin) => {
-    const res = await t.request.post(`${API}/servers/${id}/action`).set(as(token)).set(V(version)).send(body);
-    await t.services.tasks.idle();
+  const act = async (id: string, body: object, version = '2.1', token = c.t.tokens.admin) => {
+    const res = await c.t.request.post(`${API}/servers/${id}/action`).set(as(token)).set(V(version)).send(body);
+    await c.t.services.tasks.idle();
     return res;
   };
-  const show = async (id: string) => (await t.request.get(`${API}/servers/${id}`).set(as(t.tokens.admin)).set(V('2.1'))).body.server;
-  const list = (query = '', version = '2.1', token = t.tokens.admin) =>
-    t.request.get(`${API}/os-migrations${query}`).set(as(token)).set(V(version));
+  const show = async (id: string) => (await c.t.request.get(`${API}/servers/${id}`).set(as(c.t.tokens.admin)).set(V('2.1'))).body.server;
+  const list = (query = '', version = '2.1', token = c.t.tokens.admin) =>
+    c.t.request.get(`${API}/os-migrations${query}`).set(as(token)).set(V(version));
   const of = async (id: string, version = '2.23') => (await list(`?instance_uuid=${id}`, version)).body.migrations as Record<string, unknown>[];
 
   /** a live migration record in `status`, as a multi-host deployment would have one */
   async function liveMigration(server: string, status: string): Promise<MigrationRecord> {
-    const instance = await t.services.instances.find(server);
-    return t.services.migrations.begin(instance, 'live-migration', instance.flavor.id, { status, dest: 'other-host' });
+    const instance = await c.t.services.instances.find(server);
+    return c.t.services.migrations.begin(instance, 'live-migration', instance.flavor.id, { status, dest: 'other-host' });
   }
 
   describe('resize records', () => {
     it('records every resize: pre-migrating → … → finished, then confirmed; old and new flavor, this host as source and destination', async () => {
       const id = await boot();
       expect(await of(id)).to.deep.equal([]);
-      expect((await act(id, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo)).status).to.equal(202);
+      expect((await act(id, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo)).status).to.equal(202);
       const [m] = await of(id);
       expect(m).to.include({
         instance_uuid: id, migration_type: 'resize', status: 'finished', old_instance_type_id: 1, new_instance_type_id: 2,
-        source_compute: t.config.computeHost, dest_compute: t.config.computeHost, source_node: t.config.computeHost, dest_node: t.config.computeHost,
+        source_compute: c.t.config.computeHost, dest_compute: c.t.config.computeHost, source_node: c.t.config.computeHost, dest_node: c.t.config.computeHost,
       });
       expect(m.created_at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
       expect(m.updated_at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
-      expect((await act(id, { confirmResize: null }, '2.1', t.tokens.demo)).status).to.equal(204);
+      expect((await act(id, { confirmResize: null }, '2.1', c.t.tokens.demo)).status).to.equal(204);
       expect((await of(id)).map((x) => x.status)).to.deep.equal(['confirmed']);
     });
 
     it('a reverted resize ends reverted; a failed one error; each resize has its own record, newest first', async () => {
       const id = await boot();
-      await act(id, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo);
-      expect((await act(id, { revertResize: null }, '2.1', t.tokens.demo)).status).to.equal(202);
+      await act(id, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo);
+      expect((await act(id, { revertResize: null }, '2.1', c.t.tokens.demo)).status).to.equal(202);
       expect((await show(id)).status).to.equal('ACTIVE');
       driver.failNext = true;
-      await act(id, { resize: { flavorRef: '3' } }, '2.1', t.tokens.demo);
+      await act(id, { resize: { flavorRef: '3' } }, '2.1', c.t.tokens.demo);
       const ms = await of(id);
       expect(ms.map((x) => [x.status, x.new_instance_type_id])).to.deep.equal([['error', 3], ['reverted', 2]]);
     });
 
     it("a deleted server's migrations are not listed any more (Nova deletes them with the server)", async () => {
       const id = await boot();
-      await act(id, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo);
+      await act(id, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo);
       expect(await of(id)).to.have.length(1);
-      expect((await t.request.delete(`${API}/servers/${id}`).set(as(t.tokens.demo))).status).to.equal(204);
-      await t.services.tasks.idle();
+      expect((await c.t.request.delete(`${API}/servers/${id}`).set(as(c.t.tokens.demo))).status).to.equal(204);
+      await c.t.services.tasks.idle();
       expect(await of(id)).to.deep.equal([]);
     });
   });
@@ -108,12 +97,12 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
     let server: string;
     before(async () => {
       server = await boot('listed', true);
-      await act(server, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo);
-      await act(server, { confirmResize: null }, '2.1', t.tokens.demo);
+      await act(server, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo);
+      await act(server, { confirmResize: null }, '2.1', c.t.tokens.demo);
     });
 
     it('is admin only (os_compute_api:os-migrations:index): 403 for a member and a reader', async () => {
-      for (const token of [t.tokens.demo, t.tokens.reader]) {
+      for (const token of [c.t.tokens.demo, c.t.tokens.reader]) {
         const res = await list('', '2.1', token);
         expect(res.status).to.equal(403);
         expect(res.body.forbidden.message).to.contain('os_compute_api:os-migrations:index');
@@ -130,7 +119,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
     });
 
     it('filters by status, host, source_compute, instance_uuid and migration_type', async () => {
-      const host = t.config.computeHost;
+      const host = c.t.config.computeHost;
       const ids = async (q: string) => ((await list(q, '2.23')).body.migrations as { instance_uuid: string }[]).map((m) => m.instance_uuid);
       expect(await ids(`?instance_uuid=${server}&status=confirmed`)).to.deep.equal([server]);
       expect(await ids(`?instance_uuid=${server}&status=finished`)).to.deep.equal([]);
@@ -159,7 +148,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       const resize = (await list(`?instance_uuid=${server}`, '2.23')).body.migrations[0];
       expect(resize.migration_type).to.equal('resize');
       expect(resize).to.not.have.property('links');
-      await t.services.migrations.set(running, 'completed');
+      await c.t.services.migrations.set(running, 'completed');
       expect((await list(`?instance_uuid=${id}`, '2.23')).body.migrations[0]).to.not.have.property('links');
       // 2.22 has no migration_type
       expect((await list(`?instance_uuid=${id}`, '2.22')).body.migrations[0]).to.not.have.property('migration_type');
@@ -167,9 +156,9 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
 
     it('microversion 2.59: uuid, limit and marker with a next link, changes-since; unknown parameters are a 400 (ignored before)', async () => {
       const a = await boot('paged-a');
-      await act(a, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo);
-      await act(a, { revertResize: null }, '2.1', t.tokens.demo);
-      await act(a, { resize: { flavorRef: '3' } }, '2.1', t.tokens.demo);
+      await act(a, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo);
+      await act(a, { revertResize: null }, '2.1', c.t.tokens.demo);
+      await act(a, { resize: { flavorRef: '3' } }, '2.1', c.t.tokens.demo);
       const all = (await list(`?instance_uuid=${a}`, '2.59')).body.migrations;
       expect(all).to.have.length(2);
       for (const m of all) expect(m.uuid).to.match(/^[0-9a-f-]{36}$/);
@@ -222,28 +211,28 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
 
     it('microversion 2.23: lists only in-progress live migrations (none here: a resize is not one); 404 below 2.23', async () => {
       const id = await boot('srv-mig');
-      await act(id, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo);
-      expect((await t.request.get(path(id)).set(as(t.tokens.admin)).set(V('2.22'))).status).to.equal(404);
-      const none = await t.request.get(path(id)).set(as(t.tokens.admin)).set(V('2.23'));
+      await act(id, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo);
+      expect((await c.t.request.get(path(id)).set(as(c.t.tokens.admin)).set(V('2.22'))).status).to.equal(404);
+      const none = await c.t.request.get(path(id)).set(as(c.t.tokens.admin)).set(V('2.23'));
       expect(none.status, none.text).to.equal(200);
       expect(none.body).to.deep.equal({ migrations: [] });
       const running = await liveMigration(id, 'running');
       await liveMigration(id, 'completed');
-      const listed = await t.request.get(path(id)).set(as(t.tokens.admin)).set(V('2.23'));
+      const listed = await c.t.request.get(path(id)).set(as(c.t.tokens.admin)).set(V('2.23'));
       expect(listed.body.migrations).to.have.length(1);
       expect(listed.body.migrations[0]).to.include({ id: running.id, server_uuid: id, status: 'running', memory_total_bytes: null });
       expect(listed.body.migrations[0]).to.not.have.property('uuid');
-      const at259 = await t.request.get(path(id)).set(as(t.tokens.admin)).set(V('2.59'));
+      const at259 = await c.t.request.get(path(id)).set(as(c.t.tokens.admin)).set(V('2.59'));
       expect(at259.body.migrations[0].uuid).to.equal(running.uuid);
-      expect((await t.request.get(path(randomUUID())).set(as(t.tokens.admin)).set(V('2.23'))).status).to.equal(404);
-      expect((await t.request.get(path(id)).set(as(t.tokens.demo)).set(V('2.23'))).status, 'admin only').to.equal(403);
+      expect((await c.t.request.get(path(randomUUID())).set(as(c.t.tokens.admin)).set(V('2.23'))).status).to.equal(404);
+      expect((await c.t.request.get(path(id)).set(as(c.t.tokens.demo)).set(V('2.23'))).status, 'admin only').to.equal(403);
     });
 
     it("microversion 2.23: show answers Nova's 404s for a migration that is not an in-progress live migration", async () => {
       const id = await boot('srv-mig-show');
-      await act(id, { resize: { flavorRef: '2' } }, '2.1', t.tokens.demo);
+      await act(id, { resize: { flavorRef: '2' } }, '2.1', c.t.tokens.demo);
       const [resize] = await of(id);
-      const get = (mid: string | number, v = '2.23') => t.request.get(path(id, `/${mid}`)).set(as(t.tokens.admin)).set(V(v));
+      const get = (mid: string | number, v = '2.23') => c.t.request.get(path(id, `/${mid}`)).set(as(c.t.tokens.admin)).set(V(v));
       expect((await get(resize.id as number)).body.itemNotFound.message).to.equal(`Migration ${resize.id} for server ${id} is not live-migration.`);
       expect((await get(999999)).body.itemNotFound.message).to.equal(`In-progress live migration 999999 is not found for server ${id}.`);
       const done = await liveMigration(id, 'completed');
@@ -258,13 +247,13 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
     it('microversion 2.22: force_complete is 409 unless the server is migrating, then 400 for an unknown or not running migration', async () => {
       const id = await boot('force');
       const post = (mid: string | number, v = '2.22', body: object = { force_complete: null }) =>
-        t.request.post(path(id, `/${mid}/action`)).set(as(t.tokens.admin)).set(V(v)).send(body);
+        c.t.request.post(path(id, `/${mid}/action`)).set(as(c.t.tokens.admin)).set(V(v)).send(body);
       expect((await post(1, '2.21')).status).to.equal(404);
       const idle = await post(1);
       expect(idle.status).to.equal(409);
       expect(idle.body.conflictingRequest.message).to.equal(`Cannot 'force_complete' instance ${id} while it is in task_state None`);
       expect((await post(1, '2.22', { force_complete: {} })).status, 'the body is null').to.equal(400);
-      await t.services.instances.update(id, { taskState: TaskState.MIGRATING });
+      await c.t.services.instances.update(id, { taskState: TaskState.MIGRATING });
       try {
         const unknown = await post(424242);
         expect(unknown.status).to.equal(400);
@@ -274,20 +263,20 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
         expect(notRunning.status).to.equal(400);
         expect(notRunning.body.badRequest.message).to.equal(
           `Migration ${queued.id} state of instance ${id} is queued. Cannot force complete while the migration is in this state.`);
-        expect((await t.request.post(path(id, `/${queued.id}/action`)).set(as(t.tokens.demo)).set(V('2.22')).send({ force_complete: null })).status).to.equal(403);
+        expect((await c.t.request.post(path(id, `/${queued.id}/action`)).set(as(c.t.tokens.demo)).set(V('2.22')).send({ force_complete: null })).status).to.equal(403);
       } finally {
-        await t.services.instances.update(id, { taskState: null });
+        await c.t.services.instances.update(id, { taskState: null });
       }
     });
 
     it('microversion 2.24: abort (DELETE) is 409 unless migrating, then 404 for an unknown and 400 for a queued migration (allowed from microversion 2.65)', async () => {
       const id = await boot('abort');
-      const del = (mid: string | number, v = '2.24') => t.request.delete(path(id, `/${mid}`)).set(as(t.tokens.admin)).set(V(v));
+      const del = (mid: string | number, v = '2.24') => c.t.request.delete(path(id, `/${mid}`)).set(as(c.t.tokens.admin)).set(V(v));
       expect((await del(1, '2.23')).status).to.equal(404);
       const idle = await del(1);
       expect(idle.status).to.equal(409);
       expect(idle.body.conflictingRequest.message).to.equal(`Cannot 'abort live migration' instance ${id} while it is in task_state None`);
-      await t.services.instances.update(id, { taskState: TaskState.MIGRATING });
+      await c.t.services.instances.update(id, { taskState: TaskState.MIGRATING });
       try {
         const unknown = await del(424242);
         expect(unknown.status).to.equal(404);
@@ -299,7 +288,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
         // 2.65 allows a queued one: there is no live migration to abort behind it here
         expect((await del(queued.id, '2.65')).status).to.equal(501);
       } finally {
-        await t.services.instances.update(id, { taskState: null });
+        await c.t.services.instances.update(id, { taskState: null });
       }
     });
   });
@@ -308,7 +297,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
     it('is admin only after the lookup: 404 for an unknown server, 403 for the owner', async () => {
       expect((await act(randomUUID(), { migrate: null })).status).to.equal(404);
       const id = await boot();
-      const res = await act(id, { migrate: null }, '2.1', t.tokens.demo);
+      const res = await act(id, { migrate: null }, '2.1', c.t.tokens.demo);
       expect(res.status).to.equal(403);
       expect(res.body.forbidden.message).to.contain('os_compute_api:os-migrate-server:migrate');
     });
@@ -322,20 +311,20 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       expect(server['OS-EXT-STS:task_state']).to.equal(null);
       expect(server.flavor.id).to.equal('1');
       const [m] = await of(id);
-      expect(m).to.include({ migration_type: 'migration', status: 'error', old_instance_type_id: 1, new_instance_type_id: 1, source_compute: t.config.computeHost });
-      const actions = (await t.request.get(`${API}/servers/${id}/os-instance-actions`).set(as(t.tokens.admin))).body.instanceActions;
+      expect(m).to.include({ migration_type: 'migration', status: 'error', old_instance_type_id: 1, new_instance_type_id: 1, source_compute: c.t.config.computeHost });
+      const actions = (await c.t.request.get(`${API}/servers/${id}/os-instance-actions`).set(as(c.t.tokens.admin))).body.instanceActions;
       expect(actions.map((a: { action: string }) => a.action)).to.include('migrate');
-      const faults = await t.db('instance_faults').where('instance_uuid', id);
+      const faults = await c.t.db('instance_faults').where('instance_uuid', id);
       expect(faults[0].message).to.equal('No valid host was found. No valid host found for cold migrate');
     });
 
     it('a stopped server can be migrated (SHUTOFF again after); a suspended or locked one is a 409', async () => {
       const id = await boot();
-      await act(id, { 'os-stop': null }, '2.1', t.tokens.demo);
+      await act(id, { 'os-stop': null }, '2.1', c.t.tokens.demo);
       expect((await act(id, { migrate: null })).status).to.equal(202);
       expect((await show(id)).status).to.equal('SHUTOFF');
-      await act(id, { 'os-start': null }, '2.1', t.tokens.demo);
-      await act(id, { suspend: null }, '2.1', t.tokens.demo);
+      await act(id, { 'os-start': null }, '2.1', c.t.tokens.demo);
+      await act(id, { suspend: null }, '2.1', c.t.tokens.demo);
       const suspended = await act(id, { migrate: null });
       expect(suspended.status).to.equal(409);
       expect(suspended.body.conflictingRequest.message).to.equal(`Cannot 'migrate' instance ${id} while it is in vm_state suspended`);
@@ -343,7 +332,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
 
     it('microversion 2.56: a named host must exist and not be the current one (400); before 2.56 the body is not read', async () => {
       const id = await boot();
-      const same = await act(id, { migrate: { host: t.config.computeHost } }, '2.56');
+      const same = await act(id, { migrate: { host: c.t.config.computeHost } }, '2.56');
       expect(same.status).to.equal(400);
       expect(same.body.badRequest.message).to.equal('Cannot migrate to the host where the server exists.');
       const unknown = await act(id, { migrate: { host: 'nowhere' } }, '2.56');
@@ -358,13 +347,13 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
   });
 
   describe('os-migrateLive on one compute host', () => {
-    const live = (id: string, body: object, version: string, token = t.tokens.admin) => act(id, { 'os-migrateLive': body }, version, token);
+    const live = (id: string, body: object, version: string, token = c.t.tokens.admin) => act(id, { 'os-migrateLive': body }, version, token);
 
     it('is admin only; unknown server 404; a stopped server 409', async () => {
       expect((await live(randomUUID(), { host: null, block_migration: 'auto' }, '2.25')).status).to.equal(404);
       const id = await boot();
-      expect((await live(id, { host: null, block_migration: 'auto' }, '2.25', t.tokens.demo)).status).to.equal(403);
-      await act(id, { 'os-stop': null }, '2.1', t.tokens.demo);
+      expect((await live(id, { host: null, block_migration: 'auto' }, '2.25', c.t.tokens.demo)).status).to.equal(403);
+      await act(id, { 'os-stop': null }, '2.1', c.t.tokens.demo);
       const stopped = await live(id, { host: null, block_migration: 'auto' }, '2.25');
       expect(stopped.status).to.equal(409);
       expect(stopped.body.conflictingRequest.message).to.equal(`Cannot 'os-migrateLive' instance ${id} while it is in vm_state stopped`);
@@ -376,9 +365,9 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       const none = await live(id, { host: null, block_migration: false, disk_over_commit: false }, '2.1');
       expect(none.status).to.equal(400);
       expect(none.body.badRequest.message).to.equal('No valid host was found. There are not enough hosts available.');
-      const self = await live(id, { host: t.config.computeHost, block_migration: 'false', disk_over_commit: 'no' }, '2.1');
+      const self = await live(id, { host: c.t.config.computeHost, block_migration: 'false', disk_over_commit: 'no' }, '2.1');
       expect(self.status).to.equal(400);
-      expect(self.body.badRequest.message).to.equal(`Unable to migrate instance (${id}) to current host (${t.config.computeHost}).`);
+      expect(self.body.badRequest.message).to.equal(`Unable to migrate instance (${id}) to current host (${c.t.config.computeHost}).`);
       const unknown = await live(id, { host: 'nowhere', block_migration: false, disk_over_commit: false }, '2.1');
       expect(unknown.status).to.equal(400);
       expect(unknown.body.badRequest.message).to.equal('Compute host nowhere could not be found.');
@@ -400,9 +389,9 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       const noHost = await live(id, { host: null, block_migration: 'auto', force: true }, '2.30');
       expect(noHost.status).to.equal(400);
       expect(noHost.body.badRequest.message).to.equal("Can't force to a non-provided destination");
-      const forced = await live(id, { host: t.config.computeHost, block_migration: 'auto', force: true }, '2.30');
-      expect(forced.body.badRequest.message).to.equal(`Unable to migrate instance (${id}) to current host (${t.config.computeHost}).`);
-      const scheduled = await live(id, { host: t.config.computeHost, block_migration: 'auto', force: false }, '2.30');
+      const forced = await live(id, { host: c.t.config.computeHost, block_migration: 'auto', force: true }, '2.30');
+      expect(forced.body.badRequest.message).to.equal(`Unable to migrate instance (${id}) to current host (${c.t.config.computeHost}).`);
+      const scheduled = await live(id, { host: c.t.config.computeHost, block_migration: 'auto', force: false }, '2.30');
       expect(scheduled.body.badRequest.message).to.equal('No valid host was found. There are not enough hosts available.');
     });
 
@@ -415,9 +404,9 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       expect(server['OS-EXT-STS:task_state']).to.equal(null);
       const [m] = await of(id);
       expect(m).to.include({ migration_type: 'live-migration', status: 'error', dest_compute: null });
-      const faults = await t.db('instance_faults').where('instance_uuid', id);
+      const faults = await c.t.db('instance_faults').where('instance_uuid', id);
       expect(faults[0].message).to.equal('No valid host was found. There are not enough hosts available.');
-      const actions = (await t.request.get(`${API}/servers/${id}/os-instance-actions`).set(as(t.tokens.admin))).body.instanceActions;
+      const actions = (await c.t.request.get(`${API}/servers/${id}/os-instance-actions`).set(as(c.t.tokens.admin))).body.instanceActions;
       expect(actions.map((a: { action: string }) => a.action)).to.include('live-migration');
       // an unknown host is still checked in the API
       expect((await live(id, { host: 'nowhere', block_migration: 'auto' }, '2.34')).status).to.equal(400);
@@ -425,9 +414,9 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
 
     it('microversion 2.68: force is gone (400)', async () => {
       const id = await boot();
-      expect((await live(id, { host: t.config.computeHost, block_migration: 'auto', force: false }, '2.68')).status).to.equal(400);
-      expect((await live(id, { host: t.config.computeHost, block_migration: 'auto', force: false }, '2.67')).status).to.equal(202);
-      const res = await live(id, { host: t.config.computeHost, block_migration: 'auto' }, '2.68');
+      expect((await live(id, { host: c.t.config.computeHost, block_migration: 'auto', force: false }, '2.68')).status).to.equal(400);
+      expect((await live(id, { host: c.t.config.computeHost, block_migration: 'auto', force: false }, '2.67')).status).to.equal(202);
+      const res = await live(id, { host: c.t.config.computeHost, block_migration: 'auto' }, '2.68');
       expect(res.status).to.equal(202);
       expect((await of(id)).map((m) => [m.status, m.dest_compute])).to.deep.equal([['error', null], ['error', null]]);
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { bootServer, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverCapabilities, DriverFlavor, DriverInstance, PowerState } from '../../src/drivers/driver';
 
@@ -38,38 +39,25 @@ describe('compute API: resize, confirmResize, revertResize', () => {
   const api = '/compute/v2.1';
   const as = (token: string) => ({ 'x-auth-token': token });
   const driver = new HeldResizeDriver();
-  let t: TestApp;
-  let image: string;
-
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
+  const c = useComputeApp({ driver });
+  const { boot } = c;
   afterEach(() => driver.release()); // a failed test must not leave resizes held
-  after(async () => { await t.close(); });
 
-  async function boot(app = t, img = image): Promise<string> {
-    const res = await app.request.post(`${api}/servers`).set(as(app.tokens.demo)).send({ server: { name: 'vm', imageRef: img, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await app.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const show = async (id: string, token = t.tokens.demo) => (await t.request.get(`${api}/servers/${id}`).set(as(token))).body.server;
-  const act = (id: string, body: unknown, token = t.tokens.demo, app = t) =>
+  const show = async (id: string, token = c.t.tokens.demo) => (await c.t.request.get(`${api}/servers/${id}`).set(as(token))).body.server;
+  const act = (id: string, body: unknown, token = c.t.tokens.demo, app = c.t) =>
     app.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body as object);
-  const resize = (id: string, flavorRef: unknown = '2', token = t.tokens.demo) => act(id, { resize: { flavorRef } }, token);
+  const resize = (id: string, flavorRef: unknown = '2', token = c.t.tokens.demo) => act(id, { resize: { flavorRef } }, token);
 
   async function resized(id: string, flavorRef = '2'): Promise<void> {
     const res = await resize(id, flavorRef);
     expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('VERIFY_RESIZE');
   }
 
   async function stop(id: string): Promise<void> {
     expect((await act(id, { 'os-stop': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('SHUTOFF');
   }
 
@@ -84,21 +72,21 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     expect(['resize_prep', 'resize_migrating']).to.include(during['OS-EXT-STS:task_state']);
     expect(during.flavor.id).to.equal('1');
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
 
     const verify = await show(id);
     expect(verify).to.include({ status: 'VERIFY_RESIZE', 'OS-EXT-STS:vm_state': 'resized', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': 1 });
     expect(verify.flavor.id).to.equal('2');
     expect(driver.peek(id)!.flavor.memoryMb, 'the driver applied the new flavor').to.equal(2048);
-    expect((await t.services.instances.find(id)).oldFlavor?.id).to.equal('1');
+    expect((await c.t.services.instances.find(id)).oldFlavor?.id).to.equal('1');
 
     const confirm = await act(id, { confirmResize: null });
     expect(confirm.status, confirm.text).to.equal(204);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const done = await show(id);
     expect(done).to.include({ status: 'ACTIVE', 'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:task_state': null });
     expect(done.flavor.id).to.equal('2');
-    expect((await t.services.instances.find(id)).oldFlavor).to.equal(null);
+    expect((await c.t.services.instances.find(id)).oldFlavor).to.equal(null);
     expect(driver.peek(id)!.flavor.memoryMb).to.equal(2048);
   });
 
@@ -112,12 +100,12 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     const during = await show(id);
     expect(during).to.include({ status: 'REVERT_RESIZE', 'OS-EXT-STS:task_state': 'resize_reverting' });
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const done = await show(id);
     expect(done).to.include({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null });
     expect(done.flavor.id).to.equal('1');
     expect(driver.peek(id)!.flavor).to.deep.equal({ memoryMb: 512, vcpus: 1 });
-    expect((await t.services.instances.find(id)).oldFlavor).to.equal(null);
+    expect((await c.t.services.instances.find(id)).oldFlavor).to.equal(null);
   });
 
   it('keeps a stopped server stopped: SHUTOFF → VERIFY_RESIZE → SHUTOFF after confirm or revert', async () => {
@@ -126,7 +114,7 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     await resized(a);
     expect((await show(a))['OS-EXT-STS:power_state']).to.equal(4);
     expect((await act(a, { confirmResize: {} })).status).to.equal(204);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await show(a)).to.include({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped' });
     expect(driver.peek(a)!.powerState).to.equal(PowerState.SHUTDOWN);
 
@@ -134,7 +122,7 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     await stop(b);
     await resized(b);
     expect((await act(b, { revertResize: {} })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const reverted = await show(b);
     expect(reverted.status).to.equal('SHUTOFF');
     expect(reverted.flavor.id).to.equal('1');
@@ -143,10 +131,10 @@ describe('compute API: resize, confirmResize, revertResize', () => {
   it('sets the disk config given with the resize, MANUAL when none is (Nova: auto_disk_config or False)', async () => {
     const id = await boot();
     expect((await act(id, { resize: { flavorRef: 2, 'OS-DCF:diskConfig': 'AUTO' } })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id))['OS-DCF:diskConfig']).to.equal('AUTO');
     await act(id, { confirmResize: null });
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     await resized(id, '3');
     expect((await show(id))['OS-DCF:diskConfig']).to.equal('MANUAL');
   });
@@ -154,9 +142,9 @@ describe('compute API: resize, confirmResize, revertResize', () => {
   it('lists a server waiting for confirmation under ?status=VERIFY_RESIZE', async () => {
     const id = await boot();
     await resized(id);
-    const listed = await t.request.get(`${api}/servers?status=VERIFY_RESIZE`).set(as(t.tokens.demo));
+    const listed = await c.t.request.get(`${api}/servers?status=VERIFY_RESIZE`).set(as(c.t.tokens.demo));
     expect(listed.body.servers.map((x: { id: string }) => x.id)).to.include(id);
-    const active = await t.request.get(`${api}/servers?status=ACTIVE`).set(as(t.tokens.demo));
+    const active = await c.t.request.get(`${api}/servers?status=ACTIVE`).set(as(c.t.tokens.demo));
     expect(active.body.servers.map((x: { id: string }) => x.id)).to.not.include(id);
   });
 
@@ -170,21 +158,21 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     expect(unknown.body.badRequest.message).to.equal('Flavor 999 could not be found.');
 
     // booted on flavor 1 before the image asked for more: resize checks the image the server was booted from
-    const big = await insertImage(t.db, t.projects.admin);
-    const needsRam = await boot(t, big);
-    await t.db('images').where('id', big).update({ min_ram: 3000 });
+    const big = await insertImage(c.t.db, c.t.projects.admin);
+    const needsRam = await bootServer(c.t, big);
+    await c.t.db('images').where('id', big).update({ min_ram: 3000 });
     const small = await resize(needsRam, '2');
     expect(small.status).to.equal(400);
     expect(small.body.badRequest.message).to.equal("Flavor's memory is too small for requested image.");
     expect((await resize(needsRam, '3')).status, 'flavor 3 has 4096 MB').to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('ACTIVE');
   });
 
   it('answers 400 for a flavor with no root disk and for a disabled flavor', async () => {
     const id = await boot();
     const row = { vcpus: 1, ephemeral_gb: 0, swap: 0, rxtx_factor: 1, is_public: true, description: null, created_at: Date.now() };
-    await t.db('flavors').insert([
+    await c.t.db('flavors').insert([
       { ...row, id: 'zero-disk', name: 'zero', memory_mb: 1024, root_gb: 0, disabled: false },
       { ...row, id: 'retired', name: 'retired', memory_mb: 1024, root_gb: 5, disabled: true },
     ]);
@@ -220,7 +208,7 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     expect(busy.status).to.equal(409);
     expect(busy.body.conflictingRequest.message).to.match(new RegExp(`^Cannot 'resize' instance ${id} while it is in task_state resize_`));
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
 
     const again = await resize(id, '3');
     expect(again.status).to.equal(409);
@@ -233,10 +221,10 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     expect(reverting.status).to.equal(409);
     expect(reverting.body.conflictingRequest.message).to.equal(`Cannot 'confirmResize' instance ${id} while it is in task_state resize_reverting`);
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('ACTIVE');
 
-    await t.services.instances.update(id, { vmState: 'error' });
+    await c.t.services.instances.update(id, { vmState: 'error' });
     const error = await resize(id);
     expect(error.status).to.equal(409);
     expect(error.body.conflictingRequest.message).to.equal(`Cannot 'resize' instance ${id} while it is in vm_state error`);
@@ -246,11 +234,11 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     const id = await boot();
     driver.failNext = true;
     expect((await resize(id)).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const s = await show(id);
     expect(s).to.include({ status: 'ACTIVE', 'OS-EXT-STS:task_state': null });
     expect(s.flavor.id).to.equal('1');
-    const record = await t.services.instances.find(id);
+    const record = await c.t.services.instances.find(id);
     expect(record.fault?.message).to.equal('engine refused the new limits');
     expect(record.oldFlavor).to.equal(null);
   });
@@ -259,16 +247,16 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     const id = await boot();
     for (const body of [{ resize: { flavorRef: '2' } }, { confirmResize: null }, { revertResize: null }]) {
       expect((await act(randomUUID(), body)).status, JSON.stringify(body)).to.equal(404);
-      const foreign = await act(id, body, t.tokens.alt);
+      const foreign = await act(id, body, c.t.tokens.alt);
       expect(foreign.status).to.equal(404);
       expect(foreign.body.itemNotFound.message).to.equal(`Instance ${id} could not be found.`);
-      expect((await act(id, body, t.tokens.reader)).status).to.equal(403);
+      expect((await act(id, body, c.t.tokens.reader)).status).to.equal(403);
     }
     expect((await show(id)).status).to.equal('ACTIVE');
-    expect((await resize(id, '2', t.tokens.admin)).status).to.equal(202);
-    await t.services.tasks.idle();
-    expect((await act(id, { confirmResize: null }, t.tokens.admin)).status).to.equal(204);
-    await t.services.tasks.idle();
+    expect((await resize(id, '2', c.t.tokens.admin)).status).to.equal(202);
+    await c.t.services.tasks.idle();
+    expect((await act(id, { confirmResize: null }, c.t.tokens.admin)).status).to.equal(204);
+    await c.t.services.tasks.idle();
     expect((await show(id)).flavor.id).to.equal('2');
   });
 
@@ -281,8 +269,8 @@ describe('compute API: resize, confirmResize, revertResize', () => {
       expect(res.status, JSON.stringify(body)).to.equal(409);
       expect(res.body.conflictingRequest.message).to.equal(`Instance ${id} is locked`);
     }
-    expect((await act(id, { revertResize: null }, t.tokens.admin)).status).to.equal(202);
-    await t.services.tasks.idle();
+    expect((await act(id, { revertResize: null }, c.t.tokens.admin)).status).to.equal(202);
+    await c.t.services.tasks.idle();
     expect((await show(id)).flavor.id).to.equal('1');
   });
 
@@ -290,7 +278,7 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     const other = await makeTestApp({ driver: new NoResizeDriver() });
     try {
       const img = await insertImage(other.db, other.projects.admin);
-      const id = await boot(other, img);
+      const id = await bootServer(other, img);
       const res = await act(id, { resize: { flavorRef: '2' } }, other.tokens.demo, other);
       expect(res.status).to.equal(501);
       expect((await other.request.get(`${api}/servers/${id}`).set(as(other.tokens.demo))).body.server.status).to.equal('ACTIVE');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
+import { makeTestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { bootServer, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import type { DriverCapabilities, DriverInstance } from '../../src/drivers/driver';
 
@@ -12,32 +13,20 @@ describe('compute API: GET /servers/{id}/diagnostics', () => {
   const api = '/compute/v2.1';
   const as = (token: string, version?: string) => ({ 'x-auth-token': token, ...(version && { 'openstack-api-version': `compute ${version}` }) });
   const driver = new FakeDriver();
-  let t: TestApp;
-  let image: string;
-
-  async function boot(app: TestApp, flavorRef = '1', img = image): Promise<string> {
-    const res = await app.request.post(`${api}/servers`).set(as(app.tokens.demo)).send({ server: { name: 'vm', imageRef: img, flavorRef } });
-    expect(res.status, res.text).to.equal(202);
-    await app.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-  const diagnostics = (id: string, version?: string, token = t.tokens.admin, app = t) =>
+  const c = useComputeApp({ driver });
+  const boot = (flavorRef?: string) => c.boot('vm', undefined, flavorRef);
+  const diagnostics = (id: string, version?: string, token = c.t.tokens.admin, app = c.t) =>
     app.request.get(`${api}/servers/${id}/diagnostics`).set(as(token, version));
 
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
   // the project's instance quota is small: each test's servers go once it is done
   afterEach(async () => {
-    const live = (await t.request.get(`${api}/servers`).set(as(t.tokens.demo))).body.servers as { id: string }[];
-    for (const s of live) await t.request.delete(`${api}/servers/${s.id}`).set(as(t.tokens.admin));
-    await t.services.tasks.idle();
+    const live = (await c.t.request.get(`${api}/servers`).set(as(c.t.tokens.demo))).body.servers as { id: string }[];
+    for (const s of live) await c.t.request.delete(`${api}/servers/${s.id}`).set(as(c.t.tokens.admin));
+    await c.t.services.tasks.idle();
   });
 
   it("before microversion 2.48: the driver's own counters, flat", async () => {
-    const id = await boot(t, '2'); // m1.small: 2048 MB
+    const id = await boot('2'); // m1.small: 2048 MB
     const res = await diagnostics(id, '2.47');
     expect(res.status, res.text).to.equal(200);
     expect(res.body.memory).to.equal(2048 * 1024); // KiB, as libvirt's
@@ -45,7 +34,7 @@ describe('compute API: GET /servers/{id}/diagnostics', () => {
   });
 
   it('microversion 2.48: the standardized form, from the driver', async () => {
-    const id = await boot(t, '3'); // m1.medium: 4096 MB, 2 vCPUs
+    const id = await boot('3'); // m1.medium: 4096 MB, 2 vCPUs
     const res = await diagnostics(id, '2.48');
     expect(res.status, res.text).to.equal(200);
     expect(res.body).to.have.all.keys('state', 'driver', 'hypervisor', 'hypervisor_os', 'uptime', 'config_drive', 'num_cpus', 'num_nics',
@@ -58,45 +47,45 @@ describe('compute API: GET /servers/{id}/diagnostics', () => {
   });
 
   it('config_drive says whether the server has one', async () => {
-    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo)).send({ server: { name: 'cd', imageRef: image, flavorRef: '1', config_drive: true } });
-    await t.services.tasks.idle();
+    const res = await c.t.request.post(`${api}/servers`).set(as(c.t.tokens.demo)).send({ server: { name: 'cd', imageRef: c.image, flavorRef: '1', config_drive: true } });
+    await c.t.services.tasks.idle();
     expect((await diagnostics(res.body.server.id, '2.48')).body.config_drive).to.equal(true);
   });
 
   it("409 unless the engine reports it running (Nova's power state check), with Nova's message", async () => {
-    const id = await boot(t);
-    expect((await t.request.post(`${api}/servers/${id}/action`).set(as(t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    const id = await boot();
+    expect((await c.t.request.post(`${api}/servers/${id}/action`).set(as(c.t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
+    await c.t.services.tasks.idle();
     const res = await diagnostics(id, '2.48');
     expect(res.status).to.equal(409);
     expect(res.body.conflictingRequest.message).to.equal(`Cannot 'get_diagnostics' instance ${id} while it is in power state shutdown`);
     expect((await diagnostics(id)).status).to.equal(409);
     // paused
-    const other = await boot(t);
-    await t.request.post(`${api}/servers/${other}/action`).set(as(t.tokens.demo)).send({ pause: null });
-    await t.services.tasks.idle();
+    const other = await boot();
+    await c.t.request.post(`${api}/servers/${other}/action`).set(as(c.t.tokens.demo)).send({ pause: null });
+    await c.t.services.tasks.idle();
     expect((await diagnostics(other, '2.48')).body.conflictingRequest.message).to.match(/while it is in power state paused$/);
     // the container went away behind our back: Nova's NOSTATE
-    const gone = await boot(t);
+    const gone = await boot();
     await driver.destroy({ uuid: gone } as DriverInstance);
     expect((await diagnostics(gone, '2.48')).body.conflictingRequest.message).to.match(/while it is in power state pending$/);
   });
 
   it('409 "not ready" for a server without a host', async () => {
-    const id = await boot(t);
-    await t.db('instances').where({ uuid: id }).update({ host: null });
+    const id = await boot();
+    await c.t.db('instances').where({ uuid: id }).update({ host: null });
     const res = await diagnostics(id, '2.48');
     expect(res.status).to.equal(409);
     expect(res.body.conflictingRequest.message).to.equal(`Instance ${id} is not ready`);
   });
 
   it("403 for the owner and its reader (admin-only policy, checked after the lookup as Nova does), 404 for another project and for an unknown server", async () => {
-    const id = await boot(t);
-    const own = await diagnostics(id, '2.48', t.tokens.demo);
+    const id = await boot();
+    const own = await diagnostics(id, '2.48', c.t.tokens.demo);
     expect(own.status).to.equal(403);
     expect(own.body.forbidden.message).to.equal("Policy doesn't allow os_compute_api:os-server-diagnostics to be performed.");
-    expect((await diagnostics(id, '2.48', t.tokens.alt)).status).to.equal(404);
-    expect((await diagnostics(id, '2.48', t.tokens.reader)).status).to.equal(403);
+    expect((await diagnostics(id, '2.48', c.t.tokens.alt)).status).to.equal(404);
+    expect((await diagnostics(id, '2.48', c.t.tokens.reader)).status).to.equal(403);
     expect((await diagnostics('00000000-0000-0000-0000-000000000000', '2.48')).status).to.equal(404);
   });
 
@@ -104,7 +93,7 @@ describe('compute API: GET /servers/{id}/diagnostics', () => {
     const other = await makeTestApp({ driver: new NoDiagnosticsDriver() });
     try {
       const img = await insertImage(other.db, other.projects.admin);
-      const id = await boot(other, '1', img);
+      const id = await bootServer(other, img);
       const res = await diagnostics(id, '2.48', other.tokens.admin, other);
       expect(res.status).to.equal(501);
       expect(res.body.notImplemented.message).to.equal('The requested functionality is not supported.');

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
+import { useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import type { DriverInstance } from '../../src/drivers/driver';
 
@@ -9,35 +8,23 @@ describe('compute API: os-server-external-events', () => {
   const api = '/compute/v2.1';
   const as = (token: string, version?: string) => ({ 'x-auth-token': token, ...(version && { 'openstack-api-version': `compute ${version}` }) });
   const driver = new FakeDriver();
-  let t: TestApp;
-  let image: string;
-
-  async function boot(): Promise<string> {
-    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo)).send({ server: { name: 'vm', imageRef: image, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-  const post = async (events: object[], version?: string, token = t.tokens.admin) => {
-    const res = await t.request.post(`${api}/os-server-external-events`).set(as(token, version)).send({ events });
-    await t.services.tasks.idle();
+  const c = useComputeApp({ driver });
+  const boot = () => c.boot();
+  const post = async (events: object[], version?: string, token = c.t.tokens.admin) => {
+    const res = await c.t.request.post(`${api}/os-server-external-events`).set(as(token, version)).send({ events });
+    await c.t.services.tasks.idle();
     return res;
   };
-  const server = async (id: string) => (await t.request.get(`${api}/servers/${id}`).set(as(t.tokens.admin))).body.server;
-  const actions = async (id: string) => (await t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(t.tokens.admin))).body.instanceActions;
+  const server = async (id: string) => (await c.t.request.get(`${api}/servers/${id}`).set(as(c.t.tokens.admin))).body.server;
+  const actions = async (id: string) => (await c.t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(c.t.tokens.admin))).body.instanceActions;
   /** the container changes behind novashim's back, as an operator (or ironic's power sync) would */
   const engine = (id: string) => ({ uuid: id }) as DriverInstance;
 
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
   // the project's instance quota is small: each test's servers go once it is done
   afterEach(async () => {
-    const live = (await t.request.get(`${api}/servers`).set(as(t.tokens.demo))).body.servers as { id: string }[];
-    for (const s of live) await t.request.delete(`${api}/servers/${s.id}`).set(as(t.tokens.admin));
-    await t.services.tasks.idle();
+    const live = (await c.t.request.get(`${api}/servers`).set(as(c.t.tokens.demo))).body.servers as { id: string }[];
+    for (const s of live) await c.t.request.delete(`${api}/servers/${s.id}`).set(as(c.t.tokens.admin));
+    await c.t.services.tasks.idle();
   });
 
   it('accepts an event for a server with a host: 200, each event with code 200 and status completed', async () => {
@@ -61,10 +48,10 @@ describe('compute API: os-server-external-events', () => {
   it('207 with a code per event: 404 for an unknown or deleted server, 422 without a host', async () => {
     const id = await boot();
     const deleted = await boot();
-    await t.request.delete(`${api}/servers/${deleted}`).set(as(t.tokens.demo));
-    await t.services.tasks.idle();
+    await c.t.request.delete(`${api}/servers/${deleted}`).set(as(c.t.tokens.demo));
+    await c.t.services.tasks.idle();
     const hostless = await boot();
-    await t.db('instances').where({ uuid: hostless }).update({ host: null });
+    await c.t.db('instances').where({ uuid: hostless }).update({ host: null });
     const unknown = randomUUID();
     const res = await post([
       { name: 'network-changed', server_uuid: id },
@@ -95,7 +82,7 @@ describe('compute API: os-server-external-events', () => {
 
   it('403 for non-admins', async () => {
     const id = await boot();
-    const res = await post([{ name: 'network-changed', server_uuid: id }], undefined, t.tokens.demo);
+    const res = await post([{ name: 'network-changed', server_uuid: id }], undefined, c.t.tokens.demo);
     expect(res.status).to.equal(403);
     expect(res.body.forbidden.message).to.equal("Policy doesn't allow os_compute_api:os-server-external-events:create to be performed.");
   });
@@ -111,7 +98,7 @@ describe('compute API: os-server-external-events', () => {
       const acts = await actions(id);
       expect(acts[0].action).to.equal('extend_volume');
       // novashim attaches no volumes: the compute event fails as Nova's does for a volume not attached
-      const detail = await t.request.get(`${api}/servers/${id}/os-instance-actions/${acts[0].request_id}`).set(as(t.tokens.admin, '2.51'));
+      const detail = await c.t.request.get(`${api}/servers/${id}/os-instance-actions/${acts[0].request_id}`).set(as(c.t.tokens.admin, '2.51'));
       expect(detail.body.instanceAction.events[0]).to.include({ event: 'compute_extend_volume', result: 'Error' });
     });
 
@@ -143,14 +130,14 @@ describe('compute API: os-server-external-events', () => {
       expect(s['OS-EXT-STS:task_state']).to.equal(null);
       const acts = await actions(id);
       expect(acts[0].action).to.equal('stop');
-      const detail = await t.request.get(`${api}/servers/${id}/os-instance-actions/${acts[0].request_id}`).set(as(t.tokens.admin));
+      const detail = await c.t.request.get(`${api}/servers/${id}/os-instance-actions/${acts[0].request_id}`).set(as(c.t.tokens.admin));
       expect(detail.body.instanceAction.events[0]).to.include({ event: 'compute_power_update', result: 'Success' });
     });
 
     it('POWER_ON: a stopped server whose container really runs again becomes ACTIVE', async () => {
       const id = await boot();
-      expect((await t.request.post(`${api}/servers/${id}/action`).set(as(t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
-      await t.services.tasks.idle();
+      expect((await c.t.request.post(`${api}/servers/${id}/action`).set(as(c.t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
+      await c.t.services.tasks.idle();
       await driver.powerOn(engine(id));
       const res = await post([{ name: 'power-update', server_uuid: id, tag: 'POWER_ON' }], '2.76');
       expect(res.status).to.equal(200);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { API, as, useComputeApp } from '../helpers/compute-app';
+import { API, as, expectFault, useComputeApp } from '../helpers/compute-app';
 import { DEFAULT_LIMITS } from '../../src/compute/limits';
 
 describe('compute API: server metadata (/servers/{id}/metadata)', () => {
@@ -20,13 +20,6 @@ describe('compute API: server metadata (/servers/{id}/metadata)', () => {
     expect(res.status, res.text).to.equal(202);
     await app.t.services.tasks.idle();
     return res.body.server.id as string;
-  };
-  const expectFault = (res: { status: number; body: any; text: string }, status: number, key: string, message?: string | RegExp) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(res.status, res.text).to.equal(status);
-    expect(res.body).to.have.property(key);
-    expect(res.body[key].code).to.equal(status);
-    if (typeof message === 'string') expect(res.body[key].message).to.equal(message);
-    else if (message) expect(res.body[key].message).to.match(message);
   };
 
   it('lists, shows, merges (POST), replaces (PUT), sets one item and deletes one item', async () => {

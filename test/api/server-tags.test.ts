@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { API, as, useComputeApp } from '../helpers/compute-app';
+import { API, as, expectFault, useComputeApp } from '../helpers/compute-app';
 
 const mv = (version: string) => ({ 'OpenStack-API-Version': `compute ${version}` });
 
@@ -16,13 +16,6 @@ describe('compute API: server tags (/servers/{id}/tags, microversion 2.26)', () 
   const remove = (id: string, tag: string, t?: string, v?: string) => app.t.request.delete(url(id, tag)).set(h(t, v));
   const removeAll = (id: string, t?: string, v?: string) => app.t.request.delete(url(id)).set(h(t, v));
   const stored = async (id: string) => (await app.t.db('instance_tags').where('instance_uuid', id).select('tag')).map((r) => r.tag).sort();
-  const expectFault = (res: { status: number; body: any; text: string }, status: number, key: string, message?: string | RegExp) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(res.status, res.text).to.equal(status);
-    expect(res.body).to.have.property(key);
-    expect(res.body[key].code).to.equal(status);
-    if (typeof message === 'string') expect(res.body[key].message).to.equal(message);
-    else if (message) expect(res.body[key].message).to.match(message);
-  };
   // the project's instances quota (10) would run out: each test deletes its servers
   afterEach(async () => {
     for (const i of await app.t.services.instances.list({})) {

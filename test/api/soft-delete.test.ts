@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
-import { API, as } from '../helpers/compute-app';
+import { API, as, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { PowerState } from '../../src/drivers/driver';
 import { TaskState, VmState } from '../../src/compute/states';
@@ -19,46 +19,37 @@ const INTERVAL = 3600;
 
 describe('soft delete (deferred delete): DELETE with a reclaim interval, restore, forceDelete, the periodic reclaim', () => {
   const driver = new SeeingDriver();
-  let t: TestApp;
-  let image: string;
-
-  before(async () => {
-    t = await makeTestApp({ driver, config: { reclaimInstanceIntervalSec: INTERVAL } });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
+  const c = useComputeApp({ driver, config: { reclaimInstanceIntervalSec: INTERVAL } });
 
   /** servers a test booted, force-deleted after it (the demo project's instance quota is 10, soft-deleted ones count) */
   let booted: string[] = [];
   afterEach(async () => {
     for (const id of booted) {
-      await t.services.instances.update(id, { taskState: null, locked: false, lockedBy: null });
-      await t.request.post(`${API}/servers/${id}/action`).set(as(t.tokens.admin)).send({ forceDelete: null });
+      await c.t.services.instances.update(id, { taskState: null, locked: false, lockedBy: null });
+      await c.t.request.post(`${API}/servers/${id}/action`).set(as(c.t.tokens.admin)).send({ forceDelete: null });
     }
     booted = [];
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
   });
 
   async function boot(name = 'vm'): Promise<string> {
-    const res = await t.request.post(`${API}/servers`).set(as(t.tokens.demo)).send({ server: { name, imageRef: image, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
-    booted.push(res.body.server.id);
-    return res.body.server.id as string;
+    const id = await c.boot(name);
+    booted.push(id);
+    return id;
   }
-  const del = async (id: string, token = t.tokens.demo) => {
-    const res = await t.request.delete(`${API}/servers/${id}`).set(as(token));
-    await t.services.tasks.idle();
+  const del = async (id: string, token = c.t.tokens.demo) => {
+    const res = await c.t.request.delete(`${API}/servers/${id}`).set(as(token));
+    await c.t.services.tasks.idle();
     return res;
   };
-  const act = async (id: string, body: object, token = t.tokens.demo) => {
-    const res = await t.request.post(`${API}/servers/${id}/action`).set(as(token)).send(body);
-    await t.services.tasks.idle();
+  const act = async (id: string, body: object, token = c.t.tokens.demo) => {
+    const res = await c.t.request.post(`${API}/servers/${id}/action`).set(as(token)).send(body);
+    await c.t.services.tasks.idle();
     return res;
   };
-  const show = (id: string, token = t.tokens.demo) => t.request.get(`${API}/servers/${id}`).set(as(token));
-  const listed = async (query = '', token = t.tokens.demo) =>
-    ((await t.request.get(`${API}/servers${query}`).set(as(token))).body.servers as { id: string }[]).map((s) => s.id);
+  const show = (id: string, token = c.t.tokens.demo) => c.t.request.get(`${API}/servers/${id}`).set(as(token));
+  const listed = async (query = '', token = c.t.tokens.demo) =>
+    ((await c.t.request.get(`${API}/servers${query}`).set(as(token))).body.servers as { id: string }[]).map((s) => s.id);
 
   it('reads NOVASHIM_RECLAIM_INSTANCE_INTERVAL (seconds, default 0 = off)', () => {
     expect(loadConfig({}).reclaimInstanceIntervalSec).to.equal(0);
@@ -69,14 +60,14 @@ describe('soft delete (deferred delete): DELETE with a reclaim interval, restore
   it('DELETE stops the container and leaves the server SOFT_DELETED: shown, not listed (but for deleted=true)', async () => {
     const id = await boot('soft');
     expect((await del(id)).status).to.equal(204);
-    const res = await show(id, t.tokens.admin);
+    const res = await show(id, c.t.tokens.admin);
     expect(res.status, res.text).to.equal(200);
     expect(res.body.server).to.include({ status: 'SOFT_DELETED', 'OS-EXT-STS:vm_state': 'soft-delete', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': PowerState.SHUTDOWN });
     expect(driver.powerOf(id), 'the container is kept, stopped').to.equal(PowerState.SHUTDOWN);
     expect(await listed()).to.not.include(id);
     expect(await listed('?status=SOFT_DELETED')).to.not.include(id); // Nova lists soft-deleted servers only with deleted
-    expect(await listed('?deleted=true&all_tenants=1', t.tokens.admin)).to.include(id);
-    const actions = (await t.request.get(`${API}/servers/${id}/os-instance-actions`).set(as(t.tokens.demo))).body.instanceActions;
+    expect(await listed('?deleted=true&all_tenants=1', c.t.tokens.admin)).to.include(id);
+    const actions = (await c.t.request.get(`${API}/servers/${id}/os-instance-actions`).set(as(c.t.tokens.demo))).body.instanceActions;
     expect(actions[0].action).to.equal('delete');
   });
 
@@ -105,11 +96,11 @@ describe('soft delete (deferred delete): DELETE with a reclaim interval, restore
 
   it("forceDelete on a server that is not soft-deleted deletes it too (Nova checks only the task_state); a busy one is a 409", async () => {
     const id = await boot('forced-active');
-    await t.services.instances.update(id, { taskState: TaskState.POWERING_OFF });
+    await c.t.services.instances.update(id, { taskState: TaskState.POWERING_OFF });
     const busy = await act(id, { forceDelete: null });
     expect(busy.status).to.equal(409);
     expect(busy.body.conflictingRequest.message).to.equal(`Cannot 'forceDelete' instance ${id} while it is in task_state powering-off`);
-    await t.services.instances.update(id, { taskState: null });
+    await c.t.services.instances.update(id, { taskState: null });
     expect((await act(id, { forceDelete: null })).status).to.equal(202);
     expect((await show(id)).status).to.equal(404);
   });
@@ -121,28 +112,28 @@ describe('soft delete (deferred delete): DELETE with a reclaim interval, restore
     const id = await boot('guarded');
     await del(id);
     for (const body of [{ restore: null }, { forceDelete: null }]) {
-      expect((await act(id, body, t.tokens.alt)).status).to.equal(404);
-      expect((await act(id, body, t.tokens.reader)).status).to.equal(403);
+      expect((await act(id, body, c.t.tokens.alt)).status).to.equal(404);
+      expect((await act(id, body, c.t.tokens.reader)).status).to.equal(403);
     }
     expect((await show(id)).body.server.status).to.equal('SOFT_DELETED');
   });
 
   it('a locked soft-deleted server cannot be restored or force-deleted by its owner (409)', async () => {
     const id = await boot('locked');
-    expect((await act(id, { lock: null }, t.tokens.admin)).status).to.equal(202);
+    expect((await act(id, { lock: null }, c.t.tokens.admin)).status).to.equal(202);
     expect((await del(id)).status, 'nor deleted').to.equal(409);
-    expect((await act(id, { unlock: null }, t.tokens.admin)).status).to.equal(202);
+    expect((await act(id, { unlock: null }, c.t.tokens.admin)).status).to.equal(202);
     await del(id);
-    await act(id, { lock: null }, t.tokens.admin);
+    await act(id, { lock: null }, c.t.tokens.admin);
     expect((await act(id, { restore: null })).status).to.equal(409);
     expect((await act(id, { forceDelete: null })).status).to.equal(409);
-    expect((await act(id, { restore: null }, t.tokens.admin)).status, 'an admin may').to.equal(202);
+    expect((await act(id, { restore: null }, c.t.tokens.admin)).status, 'an admin may').to.equal(202);
   });
 
   it('a server that never ran (no launched_at) is deleted at once', async () => {
     const id = randomUUID();
-    const source = await t.services.instances.find(await boot('template'));
-    await t.services.instances.insert({ ...source, uuid: id, launchedAt: null, vmState: VmState.ERROR, driverState: null });
+    const source = await c.t.services.instances.find(await boot('template'));
+    await c.t.services.instances.insert({ ...source, uuid: id, launchedAt: null, vmState: VmState.ERROR, driverState: null });
     expect((await del(id)).status).to.equal(204);
     expect((await show(id)).status).to.equal(404);
   });
@@ -153,9 +144,9 @@ describe('soft delete (deferred delete): DELETE with a reclaim interval, restore
     await del(a);
     await del(b);
     await act(b, { restore: null });
-    expect(await t.services.softDelete.reclaim(new Date(Date.now() + (INTERVAL - 60) * 1000))).to.deep.equal([]);
-    const reclaimed = await t.services.softDelete.reclaim(new Date(Date.now() + (INTERVAL + 1) * 1000));
-    await t.services.tasks.idle();
+    expect(await c.t.services.softDelete.reclaim(new Date(Date.now() + (INTERVAL - 60) * 1000))).to.deep.equal([]);
+    const reclaimed = await c.t.services.softDelete.reclaim(new Date(Date.now() + (INTERVAL + 1) * 1000));
+    await c.t.services.tasks.idle();
     expect(reclaimed).to.include(a).and.not.include(b);
     expect((await show(a)).status).to.equal(404);
     expect(driver.powerOf(a)).to.equal(null);
@@ -166,9 +157,9 @@ describe('soft delete (deferred delete): DELETE with a reclaim interval, restore
     const id = await boot('restart');
     await del(id);
     // as if soft-deleted an interval ago, before a restart: the first reclaim after start removes it
-    await t.db('instances').where('uuid', id).update({ updated_at: Date.now() - (INTERVAL + 5) * 1000 });
-    expect(await t.services.softDelete.reclaim()).to.include(id);
-    await t.services.tasks.idle();
+    await c.t.db('instances').where('uuid', id).update({ updated_at: Date.now() - (INTERVAL + 5) * 1000 });
+    expect(await c.t.services.softDelete.reclaim()).to.include(id);
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal(404);
   });
 
@@ -176,11 +167,11 @@ describe('soft delete (deferred delete): DELETE with a reclaim interval, restore
     const deleting = await boot('was-deleting');
     const restoring = await boot('was-restoring');
     await del(restoring);
-    await t.services.instances.update(deleting, { taskState: TaskState.SOFT_DELETING });
-    await t.services.instances.update(restoring, { taskState: TaskState.RESTORING });
-    await t.services.softDelete.recoverInterrupted();
-    await t.services.compute.recoverInterrupted();
-    await t.services.tasks.idle();
+    await c.t.services.instances.update(deleting, { taskState: TaskState.SOFT_DELETING });
+    await c.t.services.instances.update(restoring, { taskState: TaskState.RESTORING });
+    await c.t.services.softDelete.recoverInterrupted();
+    await c.t.services.compute.recoverInterrupted();
+    await c.t.services.tasks.idle();
     expect((await show(deleting)).body.server).to.include({ status: 'SOFT_DELETED', 'OS-EXT-STS:task_state': null });
     expect(driver.powerOf(deleting)).to.equal(PowerState.SHUTDOWN);
     expect((await show(restoring)).body.server).to.include({ status: 'SOFT_DELETED', 'OS-EXT-STS:task_state': null });

@@ -1,32 +1,19 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { testDatabases } from '../helpers/databases';
+import { instanceRecord, useDatabase } from '../helpers/store-fixtures';
 import { migrationSource } from '../../src/db/migrations';
 import { InstanceStore, InstanceRecord } from '../../src/db/stores/instances';
 import { InstanceActionStore } from '../../src/db/stores/instance-actions';
 
-function instance(): InstanceRecord {
-  const at = new Date(1_700_000_000_000);
-  return {
-    uuid: randomUUID(), displayName: 'vm', hostname: 'vm', projectId: 'p1', userId: 'u', host: 'h1', node: 'h1', availabilityZone: 'nova',
-    imageRef: 'img', flavor: { id: '1', name: 'm1.tiny', memoryMb: 512, vcpus: 1, rootGb: 1, ephemeralGb: 0, swap: 0 },
-    vmState: 'active', taskState: null, powerState: 1, keyName: null, keyData: null, metadata: {},
-    addresses: [], driverState: null, accessIPv4: null, accessIPv6: null, diskConfig: 'MANUAL', configDrive: '',
-    userData: null, reservationId: 'r-1', launchIndex: 0, progress: 0, createdAt: at, updatedAt: at,
-    launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null,
-  };
-}
+const instance = (): InstanceRecord => instanceRecord({ projectId: 'p1', imageRef: 'img' });
 
 for (const database of testDatabases()) {
   describe(`locks and instance actions on ${database.name}`, () => {
-    let db: Knex;
-    let drop: () => Promise<void>;
-    before(async () => ({ db, drop } = await database.open()));
-    after(async () => { await drop(); });
+    const suite = useDatabase(database);
 
     it('stores the lock and who holds it on the instance', async () => {
-      const instances = new InstanceStore(db);
+      const instances = new InstanceStore(suite.db);
       const i = instance();
       await instances.insert(i);
       expect(await instances.find(i.uuid)).to.deep.include({ locked: false, lockedBy: null });
@@ -38,8 +25,8 @@ for (const database of testDatabases()) {
     });
 
     it('lists actions newest first, finds the newest by request id, keeps events and marks an Error on the action', async () => {
-      const instances = new InstanceStore(db);
-      const store = new InstanceActionStore(db);
+      const instances = new InstanceStore(suite.db);
+      const store = new InstanceActionStore(suite.db);
       const i = instance();
       const other = instance();
       await instances.insert(i, other);
@@ -80,11 +67,11 @@ for (const database of testDatabases()) {
     });
 
     it('migrates down and up again with the new tables', async () => {
-      await db.migrate.rollback({ migrationSource }, true);
-      expect(await db.schema.hasTable('instance_actions')).to.equal(false);
-      await db.migrate.latest({ migrationSource });
-      expect(await db.schema.hasTable('instance_actions_events')).to.equal(true);
-      expect(await db.schema.hasColumn('instances', 'locked_by')).to.equal(true);
+      await suite.db.migrate.rollback({ migrationSource }, true);
+      expect(await suite.db.schema.hasTable('instance_actions')).to.equal(false);
+      await suite.db.migrate.latest({ migrationSource });
+      expect(await suite.db.schema.hasTable('instance_actions_events')).to.equal(true);
+      expect(await suite.db.schema.hasColumn('instances', 'locked_by')).to.equal(true);
     });
   });
 }

@@ -1,31 +1,17 @@
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { testDatabases } from '../helpers/databases';
+import { instanceRecord, useDatabase } from '../helpers/store-fixtures';
 import { InstanceStore, InstanceRecord } from '../../src/db/stores/instances';
 
-function instance(extra: Partial<InstanceRecord> = {}): InstanceRecord {
-  const at = new Date(1_700_000_000_000);
-  return {
-    uuid: randomUUID(), displayName: 'vm', hostname: 'vm', projectId: 'p', userId: 'u', host: 'h1', node: 'h1', availabilityZone: 'nova',
-    imageRef: 'img-1', flavor: { id: '1', name: 'm1.tiny', memoryMb: 512, vcpus: 1, rootGb: 1, ephemeralGb: 0, swap: 0 },
-    vmState: 'active', taskState: null, powerState: 1, keyName: null, keyData: null, metadata: {},
-    addresses: [], driverState: null, accessIPv4: null, accessIPv6: null, diskConfig: 'MANUAL', configDrive: '',
-    userData: null, reservationId: 'r-1', launchIndex: 0, progress: 0, createdAt: at, updatedAt: at,
-    launchedAt: null, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null, ...extra,
-  };
-}
+const instance = (extra: Partial<InstanceRecord> = {}): InstanceRecord => instanceRecord(extra);
 
 /** Migration 0023: description (microversion 2.19), locked_reason (2.73) and networks "none" (2.37), and the rebuild's key and user data (2.54, 2.57). */
 for (const database of testDatabases()) {
   describe(`instance request fields on ${database.name} (microversion 2.19, 2.37, 2.54, 2.57 and 2.73)`, () => {
-    let db: Knex;
-    let drop: () => Promise<void>;
-    before(async () => ({ db, drop } = await database.open()));
-    after(async () => { await drop(); });
+    const suite = useDatabase(database);
 
     it('stores and clears description, lock reason, key and user data; keeps the requested networks', async () => {
-      const store = new InstanceStore(db);
+      const store = new InstanceStore(suite.db);
       const plain = instance();
       await store.insert(plain);
       expect(await store.find(plain.uuid)).to.include({ description: null, lockedReason: null, requestedNetworks: null });

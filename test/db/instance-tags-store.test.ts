@@ -1,37 +1,26 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { testDatabases } from '../helpers/databases';
+import { instanceRecord, useDatabase } from '../helpers/store-fixtures';
 import { InstanceStore, InstanceRecord } from '../../src/db/stores/instances';
 import { InstanceTagStore } from '../../src/db/stores/instance-tags';
 
 let seq = 0;
 function instance(tags?: string[]): InstanceRecord {
   const at = new Date(1_700_000_000_000 + seq++);
-  return {
-    uuid: randomUUID(), displayName: 'vm', hostname: 'vm', projectId: 'p', userId: 'u', host: 'h', node: 'h', availabilityZone: 'nova',
-    imageRef: 'img-1', flavor: { id: '1', name: 'm1.tiny', memoryMb: 512, vcpus: 1, rootGb: 1, ephemeralGb: 0, swap: 0 },
-    vmState: 'active', taskState: null, powerState: 1, keyName: null, keyData: null, metadata: {},
-    addresses: [], driverState: null, accessIPv4: null, accessIPv6: null, diskConfig: 'MANUAL', configDrive: '',
-    userData: null, reservationId: 'r-1', launchIndex: 0, progress: 0, createdAt: at, updatedAt: at,
-    launchedAt: at, terminatedAt: null, deletedAt: null, fault: null, locked: false, lockedBy: null,
-    ...(tags && { tags }),
-  } as InstanceRecord;
+  return { ...instanceRecord({ host: 'h', node: 'h', createdAt: at, updatedAt: at, launchedAt: at }), ...(tags && { tags }) };
 }
 
 /** instance_tags (migration 0018): the server tags of microversion 2.26 on every database */
 for (const database of testDatabases()) {
   describe(`instance tag store on ${database.name} (migration 0018, microversion 2.26)`, () => {
-    let db: Knex;
-    let drop: () => Promise<void>;
+    const suite = useDatabase(database);
     let tags: InstanceTagStore;
     let instances: InstanceStore;
-    before(async () => {
-      ({ db, drop } = await database.open());
-      tags = new InstanceTagStore(db);
-      instances = new InstanceStore(db);
+    before(() => {
+      tags = new InstanceTagStore(suite.db);
+      instances = new InstanceStore(suite.db);
     });
-    after(async () => { await drop(); });
 
     const boot = async (t?: string[]) => {
       const i = instance(t);
@@ -75,14 +64,14 @@ for (const database of testDatabases()) {
       const ids = [await boot(['one']), await boot(), await boot(['two', 'three'])];
       const queries: string[] = [];
       const onQuery = (q: { sql: string }) => { if (q.sql.includes('instance_tags')) queries.push(q.sql); };
-      db.on('query', onQuery);
+      suite.db.on('query', onQuery);
       try {
         const map = await tags.forInstances(ids);
         expect([...map.entries()]).to.deep.equal([[ids[0], ['one']], [ids[1], []], [ids[2], ['three', 'two']]]);
         const listed = await instances.list({ projectId: 'p' });
         expect(listed.find((i) => i.uuid === ids[2])!.tags).to.deep.equal(['three', 'two']);
       } finally {
-        db.removeListener('query', onQuery);
+        suite.db.removeListener('query', onQuery);
       }
       expect(queries).to.have.length(2); // forInstances once, list once (not once per server)
     });
@@ -112,7 +101,7 @@ for (const database of testDatabases()) {
     it('drops the tags of a deleted server (Nova\'s instance_destroy)', async () => {
       const id = await boot(['gone']);
       await instances.update(id, { deletedAt: new Date(), vmState: 'deleted' });
-      expect(await db('instance_tags').where('instance_uuid', id)).to.deep.equal([]);
+      expect(await suite.db('instance_tags').where('instance_uuid', id)).to.deep.equal([]);
     });
   });
 }

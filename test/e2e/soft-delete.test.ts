@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig, Config } from '../../src/config';
+import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { start, Running } from '../../src/main';
 import { containerOf, dockerOrSkip, localDocker } from '../helpers/engine';
-import { FIXTURE_TAR, readOpenrc } from '../helpers/live-server';
+import { FIXTURE_TAR, liveConfig, readOpenrc } from '../helpers/live-server';
 import { login, until } from '../helpers/live-api';
 import { imageTag } from '../../src/drivers/docker/images';
 
@@ -58,12 +56,7 @@ describe('soft delete end to end (live novashim with NOVASHIM_RECLAIM_INSTANCE_I
     await dockerOrSkip(this, docker);
     if (!fs.existsSync(FIXTURE_TAR)) throw new Error(`${FIXTURE_TAR} is missing: run fixtures/images/build-busybox.sh`);
     process.env.NOVASHIM_FIXTURES_DIR = path.dirname(FIXTURE_TAR);
-    const port = await freePort();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novashim-soft-delete-'));
-    config = loadConfig({}, {
-      host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}`, dataDir, databaseUrl: `sqlite://${path.join(dataDir, 'novashim.sqlite')}`,
-      responseValidation: 'error', shutdownTimeoutSec: 2, reclaimInstanceIntervalSec: RECLAIM_SEC,
-    });
+    config = await liveConfig({ reclaimInstanceIntervalSec: RECLAIM_SEC });
     await up();
   });
 
@@ -114,12 +107,3 @@ describe('soft delete end to end (live novashim with NOVASHIM_RECLAIM_INSTANCE_I
     serverId = '';
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}

@@ -1,32 +1,47 @@
 import { expect } from 'chai';
 import { makeTestApp, TestApp } from './app';
+import type { Config } from '../../src/config';
+import type { ComputeDriver } from '../../src/drivers/driver';
 import { insertImage } from './images';
 
 export const API = '/compute/v2.1';
 export const as = (token: string) => ({ 'x-auth-token': token });
 
+/** A Nova fault: `status`, the body `{key: {code: status, message}}`, the message equal to a string or matching a RegExp. */
+export function expectFault(res: { status: number; body: any; text: string }, status: number, key: string, message?: string | RegExp): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  expect(res.status, res.text).to.equal(status);
+  expect(res.body).to.have.property(key);
+  expect(res.body[key].code).to.equal(status);
+  if (typeof message === 'string') expect(res.body[key].message).to.equal(message);
+  else if (message) expect(res.body[key].message).to.match(message);
+}
+
+/** Boots a server on `t` as demo (or `token`) from `image`, flavor 1 unless told, and waits until the background work is done. */
+export async function bootServer(t: TestApp, image: string, name = 'vm', token?: string, flavorRef = '1'): Promise<string> {
+  const res = await t.request.post(`${API}/servers`).set(as(token ?? t.tokens.demo))
+    .send({ server: { name, imageRef: image, flavorRef } });
+  expect(res.status, res.text).to.equal(202);
+  await t.services.tasks.idle();
+  return res.body.server.id as string;
+}
+
 /**
  * The set-up most compute API suites share, registered in the calling describe(): a test app
- * (in-memory SQLite, fake driver) with one bootable image, closed after the suite.
+ * (in-memory SQLite, the fake driver or `opts.driver`, `opts.config`) with one bootable image, closed after the suite.
  */
-export function useComputeApp() {
+export function useComputeApp(opts: { driver?: ComputeDriver; config?: Partial<Config> } = {}) {
   const state: { t?: TestApp; image?: string } = {};
   before(async () => {
-    state.t = await makeTestApp();
+    state.t = await makeTestApp(opts);
     state.image = await insertImage(state.t.db, state.t.projects.admin);
   });
   after(async () => { await state.t?.close(); });
   return {
     get t(): TestApp { return state.t!; },
     get image(): string { return state.image!; },
-    /** boots a server as demo (or `token`) and waits until the background work is done */
-    async boot(name = 'vm', token?: string): Promise<string> {
-      const t = state.t!;
-      const res = await t.request.post(`${API}/servers`).set(as(token ?? t.tokens.demo))
-        .send({ server: { name, imageRef: state.image, flavorRef: '1' } });
-      expect(res.status, res.text).to.equal(202);
-      await t.services.tasks.idle();
-      return res.body.server.id as string;
+    /** boots a server as demo (or `token`), flavor 1 (or `flavorRef`), and waits until the background work is done */
+    boot(name = 'vm', token?: string, flavorRef = '1'): Promise<string> {
+      return bootServer(state.t!, state.image!, name, token, flavorRef);
     },
   };
 }

@@ -19,13 +19,9 @@ export interface LiveServer {
 
 /** Starts a real novashim (own data dir, free port, Docker driver, fixtures registered) as main.ts does. */
 export async function startLiveServer(overrides: Partial<Config> = {}): Promise<LiveServer> {
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novashim-live-'));
   process.env.NOVASHIM_FIXTURES_DIR = path.dirname(FIXTURE_TAR);
-  const config = loadConfig({}, {
-    host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}`, dataDir,
-    databaseUrl: `sqlite://${path.join(dataDir, 'novashim.sqlite')}`, responseValidation: 'error', shutdownTimeoutSec: 2, ...overrides,
-  });
+  const config = await liveConfig(overrides);
+  const { dataDir } = config;
   const running = await start(config, silentLogger());
   return {
     running, config,
@@ -35,6 +31,16 @@ export async function startLiveServer(overrides: Partial<Config> = {}): Promise<
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A live novashim's config: a new data dir (SQLite inside), a free port on 127.0.0.1, responses validated; `overrides` last. */
+export async function liveConfig(overrides: Partial<Config> = {}): Promise<Config> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'novashim-live-'));
+  return loadConfig({}, {
+    host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}`, dataDir,
+    databaseUrl: `sqlite://${path.join(dataDir, 'novashim.sqlite')}`, responseValidation: 'error', shutdownTimeoutSec: 2, ...overrides,
+  });
 }
 
 /** Parses `export K=V` / `export K='V'` lines, as a shell sourcing the file would. */
