@@ -71,6 +71,15 @@ function valueAt(root: unknown, pointer: string): unknown {
 }
 
 function printable(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  const s = typeof value === 'string' ? value : safeJson(value);
   return s === undefined ? 'None' : s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+/** JSON.stringify that cannot throw (cycles are impossible in parsed input, but depth is not) */
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '…';
+  }
 }

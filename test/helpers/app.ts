@@ -4,7 +4,7 @@ import path from 'node:path';
 import supertest from 'supertest';
 import type { Knex } from 'knex';
 import { loadConfig, Config } from '../../src/config';
-import { silentLogger, createLogger } from '../../src/log';
+import { silentLogger, createLogger, Logger } from '../../src/log';
 import { openDatabase, migrateLatest } from '../../src/db/knex';
 import { createServices, Services } from '../../src/services';
 import { buildApp } from '../../src/app';
@@ -31,7 +31,7 @@ export interface TestApp {
  * A real Koa app on real SQLite (in memory) with the fake driver and every response checked
  * against its schema (responseValidation 'error'): Nova's functional-test setup.
  */
-export async function makeTestApp(opts: { driver?: ComputeDriver; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function makeTestApp(opts: { driver?: ComputeDriver; config?: Partial<Config>; log?: Logger } = {}): Promise<TestApp> {
   const config = loadConfig({}, {
     databaseUrl: 'sqlite://:memory:', driver: 'fake', responseValidation: 'error', dataDir: tmpDir(),
     publicUrl: 'http://novashim.test', ...opts.config,
@@ -39,7 +39,7 @@ export async function makeTestApp(opts: { driver?: ComputeDriver; config?: Parti
   const db = openDatabase(config.databaseUrl);
   await migrateLatest(db);
   const driver = opts.driver ?? new FakeDriver();
-  const services = createServices(config, silentLogger(), db, driver);
+  const services = createServices(config, opts.log ?? silentLogger(), db, driver);
   const store = new IdentityStore(db);
   const { adminProjectId, demoProjectId } = await bootstrapIdentity(store, { admin: 'admin-pw', demo: 'demo-pw' });
   const alt = await addUser(store, 'alt', 'member');
@@ -50,7 +50,7 @@ export async function makeTestApp(opts: { driver?: ComputeDriver; config?: Parti
   // DELETE /os-quota-sets/{project}
   const unlimited = { instances: -1, cores: -1, ram: -1, server_groups: -1, server_group_members: -1 };
   for (const project of [adminProjectId, demoProjectId]) await services.quotas.update(project, undefined, unlimited, true);
-  const request = supertest.agent(buildApp(config, (process.env.DEBUG_LOG ? createLogger('debug') : silentLogger()), services).callback());
+  const request = supertest.agent(buildApp(config, opts.log ?? (process.env.DEBUG_LOG ? createLogger('debug') : silentLogger()), services).callback());
   const tokens = {
     admin: await login(request, 'admin', 'admin-pw', 'admin'),
     demo: await login(request, 'demo', 'demo-pw', 'demo'),

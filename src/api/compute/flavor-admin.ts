@@ -81,7 +81,7 @@ export function flavorAdminRoutes(s: Services, config: Config): RouteDef[] {
       errors: [400, 403, 404, 409],
       handler: async (input) => {
         const specs = stringSpecs(input.body);
-        if (!(input.params.key in specs)) throw new BadRequest('Request body and URI mismatch');
+        if (!Object.hasOwn(specs, input.params.key)) throw new BadRequest('Request body and URI mismatch');
         await s.flavors.setExtraSpecs(input.params.id, specs);
         return { status: 200, body: specs };
       },

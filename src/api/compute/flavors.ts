@@ -61,7 +61,7 @@ export function flavorRoutes(s: Services, config: Config): RouteDef[] {
       handler: async (input) => {
         const specs = await s.flavors.extraSpecs(input.params.id, input.auth);
         const key = input.params.key;
-        if (!(key in specs)) throw new ItemNotFound(`Flavor ${input.params.id} has no extra specs with key ${key}.`);
+        if (!Object.hasOwn(specs, key)) throw new ItemNotFound(`Flavor ${input.params.id} has no extra specs with key ${key}.`);
         return { status: 200, body: { [key]: specs[key] } };
       },
     },

@@ -37,7 +37,7 @@ export function imageProxyRoutes(s: Services, config: Config): RouteDef[] {
   const saveProperties = async (auth: AuthContext, image: ImageRecord, properties: Record<string, string>) => {
     checkImageMetadataQuota(properties);
     const changes: ImageChange[] = [
-      ...Object.keys(image.properties).filter((key) => !(key in properties)).map((attribute) => ({ op: 'remove' as const, attribute })),
+      ...Object.keys(image.properties).filter((key) => !Object.hasOwn(properties, key)).map((attribute) => ({ op: 'remove' as const, attribute })),
       ...Object.entries(properties).map(([attribute, value]) => ({ op: 'add' as const, attribute, value })),
     ];
     return (await s.images.update(auth, image.id, changes, { strictAdd: false }).catch(notFoundAs('Image not found.'))).properties;

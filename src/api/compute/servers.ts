@@ -87,7 +87,7 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
       handler: async (input) => {
         const all = addressesView((await s.compute.get(input.auth, input.params.id)).addresses, false);
         const net = input.params.network;
-        if (!all[net]) throw new ItemNotFound(`Network ${net} could not be found.`);
+        if (!Object.hasOwn(all, net)) throw new ItemNotFound(`Network ${net} could not be found.`);
         return { status: 200, body: { [net]: all[net] } };
       },
     },

@@ -9,11 +9,30 @@ export async function readJsonBody(ctx: Koa.Context, max: number): Promise<unkno
   if (text.trim() === '') return undefined;
   const type = ctx.get('content-type');
   if (type && !/json/i.test(type)) throw new UnsupportedMediaType(`Unsupported Content-Type ${type}`);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new BadRequest('Malformed request body');
   }
+  // JSON.parse nests without limit, but JSON.stringify, ajv and every recursive walk overflow the
+  // stack on a few thousand levels (a 500): no API body comes near this depth
+  if (depthExceeds(body, MAX_BODY_DEPTH)) throw new BadRequest('Malformed request body');
+  return body;
+}
+
+const MAX_BODY_DEPTH = 64;
+
+/** true when `value` nests arrays/objects more than `max` levels deep (iterative: deep input cannot overflow it) */
+export function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function readText(stream: NodeJS.ReadableStream, max: number): Promise<string> {
