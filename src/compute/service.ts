@@ -27,6 +27,7 @@ import { sanitizeHostname } from './hostname';
 import { rethrowAs } from './rethrow';
 import { InstanceActionRecorder, novaActionName } from './instance-actions';
 import { requireUnlocked } from './lock';
+import { recoverInterrupted } from './recovery';
 import { byCodePoint } from '../db/stores/instance-tags';
 import { canonicalIPv6, checkMetadataQuota, checkRequestedNetworks, checkSecurityGroups, RequestedNetwork } from './request-checks';
 import {
@@ -287,18 +288,9 @@ export class ComputeService {
     return printable(lines === undefined ? log : tailLog(log, lines));
   }
 
-  /**
-   * After a restart, work that was under way is gone with the old process: deletes are redone,
-   * interrupted builds end in ERROR with a fault, interrupted power actions are settled.
-   */
+  /** After a restart, work that was under way is gone with the old process: see recovery.ts. */
   async recoverInterrupted(): Promise<void> {
-    const busy = (await this.d.instances.list({})).filter((i) => i.taskState !== null);
-    for (const instance of busy) {
-      const uuid = instance.uuid;
-      if (instance.taskState === TaskState.DELETING) this.d.tasks.run(uuid, 'delete', () => this.manager.destroy(uuid));
-      else if (instance.vmState === VmState.BUILDING) this.d.tasks.run(uuid, 'recover', () => this.manager.abandonBuild(uuid));
-      else this.d.tasks.run(uuid, 'recover', () => this.manager.settle(uuid));
-    }
+    await recoverInterrupted({ ...this.d, manager: this.manager, shutdownTimeoutSec: this.d.config.shutdownTimeoutSec });
   }
 
   /** Checks the state guard, then claims the task_state atomically: a concurrent loser gets the same 409. */

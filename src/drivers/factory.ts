@@ -4,6 +4,7 @@ import type { ComputeDriver } from './driver';
 import { FakeDriver } from './fake/driver';
 import { DockerDriver } from './docker/driver';
 import { dockerFromHost } from './docker/transport';
+import { deploymentOf } from './docker/labels';
 
 /** Builds the configured driver for the local compute host and checks its engine (Nova's load_compute_driver). */
 export async function createDriver(config: Config, log: Logger): Promise<ComputeDriver> {
@@ -19,5 +20,6 @@ function dockerDriver(config: Config, log: Logger): ComputeDriver {
     privateNetwork: config.privateNetwork,
     privateSubnet: config.privateSubnet,
     log: log.child({ driver: 'docker' }),
+    deployment: deploymentOf(config.databaseUrl),
   });
 }

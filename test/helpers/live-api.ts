@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { imageTag } from '../../src/drivers/docker/images';
 import { containerOf, dockerOrSkip, execIn } from './engine';
 import { startLiveServer, LiveServer, FIXTURE_TAR } from './live-server';
+import type { Config } from '../../src/config';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API bodies are read field by field in the tests */
 
@@ -55,7 +56,8 @@ export class LiveApi {
   adminToken = '';
   private server: LiveServer | null = null;
 
-  constructor(private readonly docker: Dockerode) {}
+  /** `overrides`: config for the live server (startLiveServer's) */
+  constructor(private readonly docker: Dockerode, private readonly overrides: Partial<Config> = {}) {}
 
   get live(): LiveServer {
     if (!this.server) throw new Error('the live server is not started (useLiveApi starts it in before)');
@@ -71,7 +73,7 @@ export class LiveApi {
   }
 
   async start(): Promise<void> {
-    this.server = await startLiveServer();
+    this.server = await startLiveServer(this.overrides);
     this.token = await login(this.server.env.demo);
     this.adminToken = await login(this.server.env.admin);
   }
@@ -152,8 +154,8 @@ export class LiveApi {
  * in a before hook (skipped without an engine, failed under REQUIRE_DOCKER=1), stopped in an after hook
  * that first deletes the servers booted through it. Hooks the suite registers later run after these.
  */
-export function useLiveApi(docker: Dockerode): LiveApi {
-  const api = new LiveApi(docker);
+export function useLiveApi(docker: Dockerode, overrides: Partial<Config> = {}): LiveApi {
+  const api = new LiveApi(docker, overrides);
   before(async function () {
     await dockerOrSkip(this, docker);
     if (!fs.existsSync(FIXTURE_TAR)) throw new Error(`${FIXTURE_TAR} is missing: run fixtures/images/build-busybox.sh`);
