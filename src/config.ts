@@ -29,6 +29,12 @@ export interface Config {
   readonly shelvedOffloadTimeSec: number;
   readonly forceConfigDrive: boolean;
   readonly reclaimInstanceIntervalSec: number;
+  /** seconds between two power state syncs (power-sync.ts); 0: never */
+  readonly powerSyncIntervalSec: number;
+  /** what the sync does with a container of this deployment no server owns */
+  readonly orphanContainerAction: 'stop' | 'log';
+  /** seconds between two polls of each compute host's engine (health and resources) for os-services, os-hypervisors and host_status */
+  readonly hostPollIntervalSec: number;
 }
 
 interface Field<K extends keyof Config> {
@@ -111,6 +117,12 @@ export const CONFIG_FIELDS = [
     fallback: () => 0, parse: (raw) => (raw.trim() === '-1' ? -1 : integer('NOVASHIM_SHELVED_OFFLOAD_TIME')(raw)) }),
   field({ key: 'reclaimInstanceIntervalSec', env: 'NOVASHIM_RECLAIM_INSTANCE_INTERVAL', description: "seconds a deleted server stays SOFT_DELETED (restorable) before it is reclaimed; 0 deletes at once (Nova's reclaim_instance_interval)",
     fallback: () => 0, parse: integer('NOVASHIM_RECLAIM_INSTANCE_INTERVAL') }),
+  field({ key: 'powerSyncIntervalSec', env: 'NOVASHIM_POWER_SYNC_INTERVAL', description: "seconds between two syncs of the servers' power states with the engine (containers stopped, started or removed behind novashim's back); 0 disables (Nova's sync_power_state_interval)",
+    fallback: () => 600, parse: integer('NOVASHIM_POWER_SYNC_INTERVAL') }),
+  field({ key: 'orphanContainerAction', env: 'NOVASHIM_ORPHAN_CONTAINER_ACTION', description: "what the power sync does with a container labelled for this deployment that no server owns: stop (logged, then stopped, never removed) or log",
+    fallback: () => 'stop' as const, parse: oneOf('NOVASHIM_ORPHAN_CONTAINER_ACTION', ['stop', 'log'] as const) }),
+  field({ key: 'hostPollIntervalSec', env: 'NOVASHIM_HOST_POLL_INTERVAL', description: "seconds between two polls of each compute host's engine (ping and `docker info`); os-services, os-hypervisors and host_status answer from the last poll, so no request waits on the engine; 0 asks the engine on every such request (Nova's report_interval)",
+    fallback: () => 10, parse: integer('NOVASHIM_HOST_POLL_INTERVAL') }),
 ] as const;
 
 /** Builds the config from an environment; overrides win (tests pass them directly). */

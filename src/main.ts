@@ -33,6 +33,8 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   await services.softDelete.recoverInterrupted(); // before the general recovery, which would settle them as stopped
   await services.compute.recoverInterrupted();
   services.softDelete.startReclaim();
+  services.powerSync.start(); // after recovery: servers it left busy are skipped until settled
+  services.hostPoll.start();
   const server = buildApp(config, log, services).listen(config.port, config.host);
   const consoles = serveSerialConsoles(server, services.consoles, log.child({ component: 'serial-console' }));
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -43,6 +45,8 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     async stop() {
       consoles.close();
       services.softDelete.stopReclaim();
+      await services.powerSync.stop();
+      await services.hostPoll.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.tasks.idle();
       await services.drivers.closeAll();

@@ -42,6 +42,8 @@ import { QuotaService } from './compute/quotas';
 import { MigrationService } from './compute/migrations';
 import { MigrationStore } from './db/stores/migrations';
 import { SoftDeleteService } from './compute/soft-delete';
+import { PowerSync } from './compute/power-sync';
+import { HostPoll } from './compute/host-poll';
 
 /** The composition root: every service built once from config, db and drivers, passed explicitly. */
 export interface Services {
@@ -87,6 +89,10 @@ export interface Services {
   readonly migrations: MigrationService;
   /** deferred delete: soft delete, restore, forceDelete and the periodic reclaim */
   readonly softDelete: SoftDeleteService;
+  /** the periodic power state sync and orphan sweep (Nova's _sync_power_states) */
+  readonly powerSync: PowerSync;
+  /** the compute hosts' periodic health and resource reports (os-services, os-hypervisors, host_status) */
+  readonly hostPoll: HostPoll;
 }
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
@@ -106,6 +112,8 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const aggregateStore = new AggregateStore(db);
   const hostZones = new HostZones(aggregateStore);
   hostServices.zones = hostZones;
+  const hostPoll = new HostPoll(drivers, config.hostPollIntervalSec, log.child({ component: 'host-poll' }));
+  hostServices.poll = hostPoll;
   const zones = new AvailabilityZones(hostZones, hostServices);
   const aggregates = new AggregateService(aggregateStore, drivers, hostZones);
   const hosts = new Hosts(hostServices);
@@ -131,5 +139,6 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const consoles = new RemoteConsoleService({ config, compute, instances, drivers, tokens: new ConsoleTokenStore(db) });
   const serverMetadata = new ServerMetadataService(compute, instances);
   const serverTags = new ServerTagService(instances, new InstanceTagStore(db));
-  return { migrations, softDelete, aggregates, zones, hosts, quotas, serverMetadata, serverTags, db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue, serverGroups, hostServices, adminActions, adminViews };
+  const powerSync = new PowerSync({ instances, drivers, tasks, manager: compute.manager, log: log.child({ component: 'power-sync' }), intervalSec: config.powerSyncIntervalSec, orphanAction: config.orphanContainerAction });
+  return { hostPoll, powerSync, migrations, softDelete, aggregates, zones, hosts, quotas, serverMetadata, serverTags, db, identity, identityAdmin, images, compute, pauseSuspend, adminPassword, snapshots, flavors, instances, keypairs, drivers, tasks, instanceActions, locks, rebuild, resize, config, consoles, shelve, rescue, serverGroups, hostServices, adminActions, adminViews };
 }

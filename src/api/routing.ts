@@ -57,12 +57,13 @@ export interface MountOptions {
 /** Registers each route of a table on a router, wrapped with auth, input validation and response checks. */
 export function mountRoutes(router: Router, routes: readonly RouteDef[], opts: MountOptions): void {
   for (const route of routes) {
-    compileSchemas(route);
+    // schemas compile on first use (validator caches them): compiling all of them at start-up costs
+    // ~60 MiB of RSS for code most processes never run; test/unit/route-table.test.ts compiles every one
     router.register(route.path, [route.method], routeMiddleware(route, opts), { name: route.name });
   }
 }
 
-/** Compiles every schema of a route at start-up, so a broken schema fails the start, not a request. */
+/** Compiles every schema of a route (the route-table unit test does it for all routes, so a broken schema fails CI). */
 export function compileSchemas(route: RouteDef): void {
   const bodies = route.body === null || route.body === 'raw' ? [] : route.body.values();
   const responses = route.response.values()
@@ -87,8 +88,18 @@ function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
     ctx.status = reply.status;
     for (const [k, v] of Object.entries(reply.headers ?? {})) ctx.set(k, v);
     // an empty string, not nothing: Koa would otherwise send the status text ("Accepted") as the body
-    ctx.body = reply.body === undefined ? '' : reply.body;
+    ctx.body = reply.body === undefined ? '' : serialized(reply.body, ctx);
   };
+}
+
+/**
+ * A JSON body serialized once, here: left as an object, Koa would stringify it for Content-Length
+ * (ctx.length, read by the request log) and again to send it.
+ */
+function serialized(body: unknown, ctx: Koa.Context): unknown {
+  if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return body;
+  if (!ctx.response.get('Content-Type')) ctx.type = 'application/json';
+  return JSON.stringify(body);
 }
 
 const READ_METHODS = new Set<Method>(['GET', 'HEAD']);

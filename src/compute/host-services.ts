@@ -6,6 +6,7 @@ import type { InstanceRecord, InstanceStore } from '../db/stores/instances';
 import type { ComputeServiceStore, ServicePatch } from '../db/stores/compute-services';
 import { BadRequest, Conflict, ItemNotFound, NotSupported } from '../errors';
 import { VmState } from './states';
+import type { HostPoll } from './host-poll';
 
 export interface ServiceView {
   /** the integer id of microversions below 2.53 */
@@ -57,7 +58,7 @@ function nodeUuid(host: string): string {
 
 /**
  * Nova's services and compute nodes (os-services, os-hypervisors) for novashim's hosts: one
- * nova-compute per registered compute host (up when its driver's health() is healthy and not
+ * nova-compute per registered compute host (up when its driver's last health() report, host-poll.ts, is healthy and not
  * forced down), plus nova-scheduler and nova-conductor for this API process (always up). Integer
  * ids are small, stable per host name (hosts sorted by name); 2.53's uuids are kept in the
  * compute_services table with the admin-set disabled/disabled_reason/forced_down flags, which
@@ -71,6 +72,8 @@ export class HostServices {
   private readonly controllerHost: string;
   /** a compute host's availability zone from its aggregates (set by the composition root); `nova` without it */
   zones?: { zoneOf(host: string): Promise<string> };
+  /** the hosts' periodic health and resource reports (host-poll.ts; set by the composition root); without it each read asks the driver */
+  poll?: Pick<HostPoll, 'snapshot'>;
 
   constructor(
     private readonly drivers: DriverRegistry,
@@ -224,8 +227,7 @@ export class HostServices {
     const live = (await this.instances.list({})).filter((i) => i.vmState !== VmState.DELETED);
     const all = [...this.drivers.hosts()].sort();
     return Promise.all(this.computeHosts().map(async (host) => {
-      const driver = this.drivers.forHost(host);
-      const info = driver.capabilities.hostInfo && driver.hostInfo ? await driver.hostInfo().catch(() => null) : null;
+      const info = await this.hostInfoOf(host);
       return {
         id: all.indexOf(host) + 1, uuid: nodeUuid(host), host, service: await this.computeService(host, now), info,
         instances: live.filter((x) => x.host === host),
@@ -254,8 +256,19 @@ export class HostServices {
     return h.info.uptimeSec;
   }
 
+  private async hostInfoOf(host: string): Promise<HostInfo | null> {
+    if (this.poll) return (await this.poll.snapshot(host)).info;
+    const driver = this.drivers.forHost(host);
+    return driver.capabilities.hostInfo && driver.hostInfo ? driver.hostInfo().catch(() => null) : null;
+  }
+
+  private async isHealthy(host: string): Promise<boolean> {
+    const health = this.poll ? (await this.poll.snapshot(host)).health : await this.drivers.forHost(host).health().catch(() => ({ state: 'unhealthy' }));
+    return health.state === 'healthy';
+  }
+
   private async computeService(host: string, now: Date): Promise<ServiceView> {
-    const healthy = (await this.drivers.forHost(host).health().catch(() => ({ state: 'unhealthy' }))).state === 'healthy';
+    const healthy = await this.isHealthy(host);
     const index = [...this.drivers.hosts()].sort().indexOf(host);
     const a = this.stateOf(host, 'nova-compute');
     return {

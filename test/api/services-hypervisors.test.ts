@@ -60,13 +60,15 @@ describe('compute API: os-services and os-hypervisors', () => {
       expect(wrong.body.services).to.deep.equal([]);
     });
 
-    it('reports the compute service down when the engine is unhealthy', async () => {
+    it('reports the compute service down when the engine is unhealthy (as of the last host poll)', async () => {
       driver.down = true;
       try {
+        await t.services.hostPoll.refresh();
         const res = await get('/os-services?binary=nova-compute');
         expect(res.body.services[0].state).to.equal('down');
       } finally {
         driver.down = false;
+        await t.services.hostPoll.refresh();
       }
     });
 

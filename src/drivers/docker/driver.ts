@@ -15,7 +15,7 @@ import { writeAuthorizedKeys } from './guest-files';
 import { writeConfigDrive, writeConfigDriveAddresses } from './config-drive';
 import { asDriverError, engineMessage, isConflict, isNotFound, isNotModified } from './engine-errors';
 import { EngineImage, ImageLoader } from './images';
-import { OWNED_FILTER, instanceUuidOf } from './labels';
+import { DEPLOYMENT_LABEL, OWNED_FILTER, instanceUuidOf } from './labels';
 import {
   AddressAllocator, DEFAULT_PRIVATE_NETWORK, DEFAULT_PRIVATE_SUBNET, PrivateNetwork, ensurePrivateNetwork, keptAddress,
 } from './network';
@@ -40,6 +40,8 @@ export interface DockerDriverOptions {
   /** seconds a stop or soft reboot waits for the instance before killing it */
   readonly defaultStopTimeoutSec?: number;
   readonly log?: DriverLog;
+  /** labels every container with this deployment (labels.ts); listInstances then lists only those */
+  readonly deployment?: string;
 }
 
 /** what a spawn leaves in instances.driver_state */
@@ -72,6 +74,7 @@ export class DockerDriver implements ComputeDriver {
   private readonly wantedNetwork: PrivateNetwork;
   private network: Promise<PrivateNetwork> | null = null;
   private readonly addresses = new AddressAllocator();
+  private readonly deployment: string | undefined;
 
   constructor(opts: DockerDriverOptions) {
     this.docker = opts.docker;
@@ -80,6 +83,7 @@ export class DockerDriver implements ComputeDriver {
     this.pidsLimit = opts.pidsLimit ?? 1024;
     this.stopTimeoutSec = opts.defaultStopTimeoutSec ?? 10;
     this.log = opts.log ?? SILENT_LOG;
+    this.deployment = opts.deployment;
     this.wantedNetwork = { name: opts.privateNetwork ?? DEFAULT_PRIVATE_NETWORK, subnet: opts.privateSubnet ?? DEFAULT_PRIVATE_SUBNET };
   }
 
@@ -114,6 +118,17 @@ export class DockerDriver implements ComputeDriver {
   }
 
   async spawn(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
+    try {
+      return await this.spawnOnce(instance, image, flavor);
+    } catch (err) {
+      // the image ImageLoader remembered was removed behind novashim's back: load it again, once
+      if (!/no such image/i.test(engineMessage(err)) || !this.images.forget(image.id)) throw err;
+      this.log.warn({ instance: instance.uuid, image: image.id }, 'the image was gone from the engine; loading it again');
+      return this.spawnOnce(instance, image, flavor);
+    }
+  }
+
+  private async spawnOnce(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
     const engineImage = await this.images.ensure(image);
     requireCommand(image.id, engineImage);
     const specInput = {
@@ -149,13 +164,13 @@ export class DockerDriver implements ComputeDriver {
   }
 
   async destroy(instance: DriverInstance): Promise<void> {
-    await removeRescueContainer({ docker: this.docker, uuid: instance.uuid }); // a rescued server has two
-    try {
-      await this.originalContainer(instance).remove({ force: true, v: true });
-    } catch (err) {
-      if (isNotFound(err) || isRemovalInProgress(err)) return; // absent (or about to be) is success
-      throw asDriverError(err, 'cannot remove container');
-    }
+    await Promise.all([
+      removeRescueContainer({ docker: this.docker, uuid: instance.uuid }), // a rescued server has two, removed at once
+      this.originalContainer(instance).remove({ force: true, v: true }).catch((err: unknown) => {
+        if (isNotFound(err) || isRemovalInProgress(err)) return; // absent (or about to be) is success
+        throw asDriverError(err, 'cannot remove container');
+      }),
+    ]);
   }
 
   async powerOn(instance: DriverInstance): Promise<void> {
@@ -183,7 +198,8 @@ export class DockerDriver implements ComputeDriver {
 
   async listInstances(): Promise<string[]> {
     try {
-      const containers = await this.docker.listContainers({ all: true, filters: OWNED_FILTER });
+      const filters = this.deployment ? { label: [...OWNED_FILTER.label, `${DEPLOYMENT_LABEL}=${this.deployment}`] } : OWNED_FILTER;
+      const containers = await this.docker.listContainers({ all: true, filters });
       const uuids = containers.map((c) => instanceUuidOf(c.Labels)).filter((uuid): uuid is string => uuid !== null);
       return [...new Set(uuids)]; // a rescued instance has two containers
     } catch (err) {
@@ -243,6 +259,13 @@ export class DockerDriver implements ComputeDriver {
   /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */
   /** stops the container and runs a rescue container with its filesystem copied to /mnt/rescue (see rescue.ts) */
   async rescue(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState> {
+    return this.rescueOnce(instance, image, flavor, password).catch((err: unknown) => {
+      if (/no such image/i.test(engineMessage(err))) this.images.forget(image.id); // gone behind our back: the next try loads it
+      throw err;
+    });
+  }
+
+  private async rescueOnce(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState> {
     const engineImage = await this.images.ensure(image);
     requireCommand(image.id, engineImage);
     const input = { instance, flavor, imageTag: engineImage.tag, pidsLimit: this.pidsLimit, stopTimeoutSec: this.stopTimeoutSec, hostCpus: await this.engineCpus() };
@@ -306,7 +329,8 @@ export class DockerDriver implements ComputeDriver {
    * A container left by an interrupted spawn of the same instance blocks the name; it is ours and
    * never ran for the user, so replace it. Any other name clash is an error.
    */
-  private async createFresh(instance: DriverInstance, spec: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
+  private async createFresh(instance: DriverInstance, created: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
+    const spec = this.deployment ? { ...created, Labels: { ...created.Labels, [DEPLOYMENT_LABEL]: this.deployment } } : created;
     try {
       return await this.docker.createContainer(spec);
     } catch (err) {

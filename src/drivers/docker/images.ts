@@ -26,21 +26,32 @@ interface LoadEvent {
 
 /**
  * Makes sure a Glance-style image is present in the engine as `novashim/image:<id>`, loading its
- * `docker save` tarball on first use. Loads are single-flight per image id: concurrent spawns of a
+ * `docker save` tarball on first use (and inspecting it only then: later boots reuse what was seen). Loads are single-flight per image id: concurrent spawns of a
  * new image read and load the tarball once and all wait for that one load.
  */
 export class ImageLoader {
   private readonly inFlight = new Map<string, Promise<EngineImage>>();
+  /** images seen in the engine: a boot does not inspect them again (forget() when one turns out gone) */
+  private readonly present = new Map<string, EngineImage>();
 
   constructor(private readonly docker: Dockerode) {}
 
   async ensure(image: DriverImage): Promise<EngineImage> {
     requireDockerFormat(image);
+    const known = this.present.get(image.id);
+    if (known) return known;
     const pending = this.inFlight.get(image.id);
     if (pending) return pending;
-    const started = this.inspectOrLoad(image).finally(() => this.inFlight.delete(image.id));
+    const started = this.inspectOrLoad(image)
+      .then((found) => { this.present.set(image.id, found); return found; })
+      .finally(() => this.inFlight.delete(image.id));
     this.inFlight.set(image.id, started);
     return started;
+  }
+
+  /** drops what ensure() remembered of an image (removed from the engine behind novashim's back); true when it knew it */
+  forget(imageId: string): boolean {
+    return this.present.delete(imageId);
   }
 
   private async inspectOrLoad(image: DriverImage): Promise<EngineImage> {

@@ -155,8 +155,9 @@ function ipToInt(octets: number[]): number {
 /**
  * Chooses each new container's address itself rather than leaving it to Docker's IPAM, which
  * forgets a stopped container's address and would hand it to the next container, so the stopped
- * server could not start again with its pinned address. Choices are serialized in this process
- * until the container exists (from then on the engine lists its pinned address); another process
+ * server could not start again with its pinned address. Choices are serialized in this process and
+ * an address chosen stays reserved until its container exists (from then on the engine lists its
+ * pinned address); concurrent boots share one listing of the network (see create); another process
  * on the same engine can still race, which start then reports as "Address already in use".
  * Addresses are handed out round-robin (from after the last one given), so an address just freed
  * (a rebuild between its destroy and its spawn) is not given to another server until the subnet wraps.
@@ -164,41 +165,62 @@ function ipToInt(octets: number[]): number {
 export class AddressAllocator {
   private queue: Promise<unknown> = Promise.resolve();
   private cursor = 0;
+  /** addresses chosen for creates still running: never handed out twice */
+  private readonly reserved = new Set<string>();
+  /**
+   * while creates are running: the network's addresses as last listed (address → owning instance),
+   * plus those of the creates finished since; a burst of boots lists the network once, not once each
+   */
+  private listed: Map<string, string> | null = null;
+  private running = 0;
 
   /**
    * Runs `create` with `preferred` when no other container holds it (containers of the same
    * instance, e.g. one left by an interrupted spawn, do not count), else with the lowest free
-   * host address of the subnet.
+   * host address of the subnet. Only the choice is serialized; the creates run concurrently.
    */
-  create<T>(docker: Dockerode, network: PrivateNetwork, instanceUuid: string, preferred: string | null,
+  async create<T>(docker: Dockerode, network: PrivateNetwork, instanceUuid: string, preferred: string | null,
     create: (ipv4: string) => Promise<T>): Promise<{ value: T; ipv4: string }> {
-    const run = this.queue.then(async () => {
-      const used = await usedAddresses(docker, network.name, instanceUuid);
+    const choice = this.queue.then(async () => {
+      this.listed = this.running > 0 && this.listed ? this.listed : await usedAddresses(docker, network.name);
+      const used = new Set(this.reserved);
+      for (const [ip, owner] of this.listed) if (owner !== instanceUuid) used.add(ip);
       const ipv4 = preferred && !used.has(preferred) ? preferred : firstFree(network.subnet, used, this.cursor);
       if (ipv4 && ipv4 !== preferred) this.cursor = offsetIn(network.subnet, ipv4) + 1;
       if (!ipv4) throw new DriverError(`no free address left in ${network.subnet} (network ${network.name})`);
-      return { value: await create(ipv4), ipv4 };
+      this.reserved.add(ipv4);
+      this.running += 1;
+      return ipv4;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+    this.queue = choice.catch(() => undefined);
+    const ipv4 = await choice;
+    try {
+      const value = await create(ipv4);
+      this.listed?.set(ipv4, instanceUuid); // the engine lists it from now on; the kept listing must too
+      return { value, ipv4 };
+    } finally {
+      this.reserved.delete(ipv4);
+      this.running -= 1;
+      if (this.running === 0) this.listed = null; // the next boot lists the network afresh
+    }
   }
 }
 
-/** every address held on the network by a container (running, or stopped with a pinned address) */
-async function usedAddresses(docker: Dockerode, network: string, exceptInstance: string): Promise<Set<string>> {
+/** every address held on the network by a container (running, or stopped with a pinned address), with the instance owning it ('' for none) */
+async function usedAddresses(docker: Dockerode, network: string): Promise<Map<string, string>> {
   let containers: Dockerode.ContainerInfo[];
   try {
     containers = await docker.listContainers({ all: true, filters: { network: [network] } });
   } catch (err) {
     throw asDriverError(err, `cannot list the containers of network ${network}`);
   }
-  const used = new Set<string>();
+  const used = new Map<string, string>();
   for (const c of containers) {
-    if (c.Labels?.[INSTANCE_LABEL] === exceptInstance) continue;
+    const owner = c.Labels?.[INSTANCE_LABEL] ?? '';
     const endpoint = c.NetworkSettings?.Networks?.[network] as
       | { IPAddress?: string; IPAMConfig?: { IPv4Address?: string } | null } | undefined;
-    if (endpoint?.IPAddress) used.add(endpoint.IPAddress);
-    if (endpoint?.IPAMConfig?.IPv4Address) used.add(endpoint.IPAMConfig.IPv4Address);
+    if (endpoint?.IPAddress) used.set(endpoint.IPAddress, owner);
+    if (endpoint?.IPAMConfig?.IPv4Address) used.set(endpoint.IPAMConfig.IPv4Address, owner);
   }
   return used;
 }

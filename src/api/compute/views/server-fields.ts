@@ -114,8 +114,17 @@ const FAULT_STATUSES = new Set(['ERROR', 'DELETED']);
 
 /** Nova's hostId: an opaque per-project hash of the host, so tenants can tell co-location apart. */
 export function hostId(i: InstanceRecord): string {
-  return i.host ? createHash('sha224').update(i.projectId + i.host).digest('hex') : '';
+  if (!i.host) return '';
+  const input = i.projectId + i.host;
+  let id = hostIds.get(input);
+  if (id === undefined) {
+    id = createHash('sha224').update(input).digest('hex');
+    if (hostIds.size >= 10_000) hostIds.clear(); // projects × hosts: bounded anyway, but never unbounded
+    hostIds.set(input, id);
+  }
+  return id;
 }
+const hostIds = new Map<string, string>();
 
 /** Addresses with the OS-EXT-IPS extension keys, or (extended false) plain version and addr. */
 export function addressesView(list: readonly NetworkAddress[], extended = true) {
@@ -267,11 +276,20 @@ function rangeOf(f: ServerField, kind: ServerBodyKind): [Microversion, Microvers
   return typeof r === 'string' ? [Microversion.parse(r), null] : [Microversion.parse(r[0]), Microversion.parse(r[1])];
 }
 
+/** the fields of a kind at a version, computed once per kind and version (a list renders each server with them) */
+const fieldsCache = new Map<string, ServerField[]>();
+
 function fieldsAt(kind: ServerBodyKind, version: Microversion): ServerField[] {
-  return SERVER_FIELDS.filter((f) => {
-    const r = rangeOf(f, kind);
-    return r !== null && version.matches(r[0], r[1]);
-  });
+  const cacheKey = `${kind} ${version.toString()}`;
+  let fields = fieldsCache.get(cacheKey);
+  if (!fields) {
+    fields = SERVER_FIELDS.filter((f) => {
+      const r = rangeOf(f, kind);
+      return r !== null && version.matches(r[0], r[1]);
+    });
+    fieldsCache.set(cacheKey, fields);
+  }
+  return fields;
 }
 
 /** One server body of the given kind, as Nova renders it at the context's microversion. */
