@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type Docker from 'dockerode';
 import { dockerOrSkip, localDocker } from '../helpers/engine';
 import { FIXTURE_TAR, liveConfig } from '../helpers/live-server';
-import { until } from '../helpers/live-api';
+import { loginScoped, until } from '../helpers/live-api';
 import { LiveProcess } from '../helpers/live-process';
 import { DEPLOYMENT_LABEL, INSTANCE_LABEL, deploymentOf } from '../../src/drivers/docker/labels';
 import { imageTag } from '../../src/drivers/docker/images';
@@ -40,17 +40,9 @@ describe('crash recovery: SIGKILL during boot storms (child process, real Docker
 
   /** logs in as admin, lifts the admin project's quotas (30 servers), finds the busybox image */
   async function connect(): Promise<void> {
-    const env = proc.openrc('admin');
-    const res = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: {
-        identity: { methods: ['password'], password: { user: { name: env.OS_USERNAME, domain: { name: 'Default' }, password: env.OS_PASSWORD } } },
-        scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: 'Default' } } },
-      } }),
-    });
-    expect(res.status).to.equal(201);
-    token = res.headers.get('x-subject-token')!;
-    const project = ((await res.json()) as any).token.project.id as string;
+    const session = await loginScoped(proc.openrc('admin'));
+    token = session.token;
+    const project = session.projectId;
     const quota = await call('PUT', `/compute/v2.1/os-quota-sets/${project}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
     expect(quota.status, JSON.stringify(quota.body)).to.equal(200);
     imageId = (await call('GET', '/image/v2/images?name=busybox')).body.images[0].id;

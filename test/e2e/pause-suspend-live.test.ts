@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { startLiveServer, LiveServer, FIXTURE_TAR } from '../helpers/live-server';
+import { login } from '../helpers/live-api';
 import { containerOf, dockerOrSkip, localDocker } from '../helpers/engine';
 import { start as startService, Running } from '../../src/main';
 import { silentLogger } from '../../src/log';
@@ -31,17 +32,8 @@ describe('pause and suspend end to end (live server, real Docker engine)', funct
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
-  async function login(): Promise<void> {
-    const env = live.env.demo;
-    const res = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: {
-        identity: { methods: ['password'], password: { user: { name: env.OS_USERNAME, domain: { name: 'Default' }, password: env.OS_PASSWORD } } },
-        scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: 'Default' } } },
-      } }),
-    });
-    expect(res.status).to.equal(201);
-    token = res.headers.get('x-subject-token')!;
+  async function signIn(): Promise<void> {
+    token = await login(live.env.demo);
   }
 
   async function waitFor(id: string, status: string): Promise<Record<string, unknown>> {
@@ -69,7 +61,7 @@ describe('pause and suspend end to end (live server, real Docker engine)', funct
   /** the base URL, a demo token and the busybox image id (again after a restart) */
   async function start(): Promise<void> {
     base = live.config.publicUrl;
-    await login();
+    await signIn();
     const images = (await call('GET', '/image/v2/images?name=busybox')).body.images;
     imageId = images[0].id;
   }

@@ -33,6 +33,11 @@ export async function until(check: () => Promise<boolean>, seconds: number, poll
 
 /** A keystone token for one of the users the live server's openrc files name. */
 export async function login(env: NodeJS.ProcessEnv): Promise<string> {
+  return (await loginScoped(env)).token;
+}
+
+/** The token and the id of the project it is scoped to. */
+export async function loginScoped(env: NodeJS.ProcessEnv): Promise<{ token: string; projectId: string }> {
   const res = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ auth: {
@@ -41,7 +46,8 @@ export async function login(env: NodeJS.ProcessEnv): Promise<string> {
     } }),
   });
   if (res.status !== 201) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  return res.headers.get('x-subject-token')!;
+  const body = (await res.json()) as { token: { project: { id: string } } };
+  return { token: res.headers.get('x-subject-token')!, projectId: body.token.project.id };
 }
 
 /**
