@@ -5,38 +5,31 @@ import type { Schema } from '../../validation';
 const multi = (item: object) => ({ anyOf: [item, { type: 'array', items: item }] });
 const nonNegative = multi({ type: 'string', pattern: '^[0-9]+$' });
 
-/** Nova 2.1-2.14: exactly one policy, affinity or anti-affinity (soft-* from 2.15, `policy` from 2.64). */
-const createV2_1: Schema = {
-  type: 'object',
-  properties: {
-    server_group: {
-      type: 'object',
-      properties: {
-        name,
-        policies: { type: 'array', items: { type: 'string', enum: ['anti-affinity', 'affinity'] }, uniqueItems: true, minItems: 1, maxItems: 1 },
+/** A create body with exactly one entry in `policies`, chosen from `allowed`. */
+function createWithPolicies(allowed: readonly string[]): Schema {
+  return {
+    type: 'object',
+    properties: {
+      server_group: {
+        type: 'object',
+        properties: {
+          name,
+          policies: { type: 'array', items: { type: 'string', enum: allowed }, uniqueItems: true, minItems: 1, maxItems: 1 },
+        },
+        required: ['name', 'policies'], additionalProperties: false,
       },
-      required: ['name', 'policies'], additionalProperties: false,
     },
-  },
-  required: ['server_group'], additionalProperties: false,
-};
+    required: ['server_group'], additionalProperties: false,
+  };
+}
+
+/** Nova 2.1-2.14: exactly one policy, affinity or anti-affinity (soft-* from 2.15, `policy` from 2.64). */
+const createV2_1 = createWithPolicies(['anti-affinity', 'affinity']);
 
 /** 2.15: soft-affinity and soft-anti-affinity */
 const POLICIES_V2_15 = ['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity'];
-const createV2_15: Schema = {
-  type: 'object',
-  properties: {
-    server_group: {
-      type: 'object',
-      properties: {
-        name,
-        policies: { type: 'array', items: { type: 'string', enum: POLICIES_V2_15 }, uniqueItems: true, minItems: 1, maxItems: 1 },
-      },
-      required: ['name', 'policies'], additionalProperties: false,
-    },
-  },
-  required: ['server_group'], additionalProperties: false,
-};
+const createV2_15 = createWithPolicies(POLICIES_V2_15);
+
 /** 2.64: one `policy` and its `rules` (max_server_per_host: Nova's positive_integer) */
 const createV2_64: Schema = {
   type: 'object',
