@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { apiBench, ApiResults } from './api';
-import { bootBench, BootResults } from './boot';
+import { BATCH_POLL_MS, bootBench, BootResults, POLL_MS } from './boot';
 import { REPO } from './lib/novashim';
 import { round } from './lib/stats';
 
@@ -85,7 +85,7 @@ function report(machine: { cpus: number; cpuModel: string; memTotalMb: number; n
     rows.push(['delete sequential', boot.deleteSequential.api.n, boot.deleteSequential.api.p50Ms, boot.deleteSequential.api.p95Ms, boot.deleteSequential.raw.p50Ms, boot.deleteSequential.raw.p95Ms, '-', '-', boot.deleteSequential.ratioP50]);
     for (const [k, v] of Object.entries(boot.deleteConcurrent)) rows.push([`delete concurrent ${k}`, v.api.n, v.api.p50Ms, v.api.p95Ms, v.raw.p50Ms, v.raw.p95Ms, v.api.wallMs, v.raw.wallMs, v.ratioWall]);
     out.push(table(['', 'n', 'API p50', 'API p95', 'raw p50', 'raw p95', 'API wall', 'raw wall', 'ratio'], rows));
-    out.push('ratio: p50 API / p50 raw for sequential runs, wall API / wall raw for concurrent ones; API boots are polled every 5 ms (GET /servers/{id}), batches every 10 ms (GET /servers/detail)');
+    out.push(`ratio: p50 API / p50 raw for sequential runs, wall API / wall raw for concurrent ones; API boots are polled every ${POLL_MS} ms (GET /servers/{id}), batches every ${BATCH_POLL_MS} ms (GET /servers/detail)`);
     out.push(`engine requests during ${boot.engineCalls.listAndShowRequests} list/show requests: ${boot.engineCalls.listAndShow}; during ${boot.engineCalls.hypervisorsAndServicesRequests} os-hypervisors/os-services requests: ${boot.engineCalls.hypervisorsAndServices}` +
       (boot.engineCalls.seen.length ? ` (${boot.engineCalls.seen.join(', ')})` : ''));
     out.push(`RSS (Docker driver): idle ${round(boot.rssMb.idle, 1)} MiB, after the boots ${round(boot.rssMb.afterBoots, 1)} MiB`);

@@ -30,9 +30,13 @@ export class ComputeManager {
     const instance = await this.instances.find(uuid);
     if (!(await this.instances.update(uuid, { taskState: TaskState.SPAWNING }, TaskState.SCHEDULING))) return; // deleted meanwhile
     const driver = this.driverOf(instance);
-    const event = await this.startEvent(uuid, 'spawn');
+    // the event row is written while the engine works: a boot's critical path is the engine's
+    const eventStarted = this.startEvent(uuid, 'spawn');
+    const spawned = driver.spawn(toDriverInstance(instance), this.images.driverImage(image), instance.flavor);
+    spawned.catch(() => undefined); // handled below, once the event exists (never an unhandled rejection meanwhile)
+    const event = await eventStarted;
     try {
-      const driverState = await driver.spawn(toDriverInstance(instance), this.images.driverImage(image), instance.flavor);
+      const driverState = await spawned;
       const info = await driver.getInfo({ ...toDriverInstance(instance), driverState });
       const settled = await this.instances.update(uuid, {
         vmState: VmState.ACTIVE, taskState: null, powerState: info.powerState, addresses: info.addresses,

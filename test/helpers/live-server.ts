@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, Config } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { start, Running } from '../../src/main';
+import { freePort } from './free-port';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const FIXTURE_TAR = path.join(REPO, 'fixtures/images/busybox.tar');
@@ -51,13 +51,4 @@ export function readOpenrc(file: string): NodeJS.ProcessEnv {
     if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/'\\''/g, "'");
   }
   return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    }).on('error', reject);
-  });
 }
