@@ -30,13 +30,9 @@ export class ComputeManager {
     const instance = await this.instances.find(uuid);
     if (!(await this.instances.update(uuid, { taskState: TaskState.SPAWNING }, TaskState.SCHEDULING))) return; // deleted meanwhile
     const driver = this.driverOf(instance);
-    // the event row is written while the engine works: a boot's critical path is the engine's
-    const eventStarted = this.startEvent(uuid, 'spawn');
-    const spawned = driver.spawn(toDriverInstance(instance), this.images.driverImage(image), instance.flavor);
-    spawned.catch(() => undefined); // handled below, once the event exists (never an unhandled rejection meanwhile)
-    const event = await eventStarted;
+    const { event, work } = await this.startWithEvent(uuid, 'spawn', () => driver.spawn(toDriverInstance(instance), this.images.driverImage(image), instance.flavor));
     try {
-      const driverState = await spawned;
+      const driverState = await work;
       const info = await driver.getInfo({ ...toDriverInstance(instance), driverState });
       const settled = await this.instances.update(uuid, {
         vmState: VmState.ACTIVE, taskState: null, powerState: info.powerState, addresses: info.addresses,
@@ -53,9 +49,9 @@ export class ComputeManager {
 
   async destroy(uuid: string): Promise<void> {
     const instance = await this.instances.find(uuid);
-    const event = await this.startEvent(uuid, 'delete');
     // a shelved-offloaded server has no host and no container
-    if (instance.host) await this.driverOf(instance).destroy(toDriverInstance(instance)).catch(async (err) => { await event.finish(err); throw err; });
+    const { event, work } = await this.startWithEvent(uuid, 'delete', async () => { if (instance.host) await this.driverOf(instance).destroy(toDriverInstance(instance)); });
+    await work.catch(async (err) => { await event.finish(err); throw err; });
     await event.finish();
     if (instance.shelved) await discardImage(this.images, instance.shelved.imageId, this.log); // Nova's _delete of a shelved server
     const now = new Date();
@@ -132,6 +128,17 @@ export class ComputeManager {
   /** Nova's @wrap_instance_event(prefix='compute'): the event of `name` on the current instance action. */
   private async startEvent(uuid: string, name: string): Promise<EventHandle> {
     return this.actions ? this.actions.startEvent(uuid, computeEventName(name)) : { finish: async () => undefined };
+  }
+
+  /**
+   * Starts `work` and records its event at the same time: the event row is written while the
+   * engine works, so it is off a boot's or delete's critical path. The caller awaits `work`.
+   */
+  private async startWithEvent<T>(uuid: string, name: string, run: () => Promise<T>): Promise<{ event: EventHandle; work: Promise<T> }> {
+    const eventStarted = this.startEvent(uuid, name);
+    const work = run();
+    work.catch(() => undefined); // the caller handles it once the event exists: never an unhandled rejection meanwhile
+    return { event: await eventStarted, work };
   }
 
   private async observed(driver: ComputeDriver, di: DriverInstance): Promise<InstancePatch> {
