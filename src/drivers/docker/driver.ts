@@ -9,15 +9,13 @@ import { addressesOf } from './addresses';
 import { setRootPassword } from './admin-password';
 import { attachTty } from './attach';
 import { consoleText } from './console-log';
-import { buildContainerSpec, containerName } from './container-spec';
+import { containerName } from './container-spec';
 import { freeze, thaw } from './freeze';
-import { writeAuthorizedKeys } from './guest-files';
-import { writeConfigDrive, writeConfigDriveAddresses } from './config-drive';
 import { asDriverError, engineMessage, isConflict, isNotFound, isNotModified } from './engine-errors';
-import { EngineImage, ImageLoader } from './images';
+import { ImageLoader } from './images';
 import { DEPLOYMENT_LABEL, OWNED_FILTER, instanceUuidOf } from './labels';
 import {
-  AddressAllocator, DEFAULT_PRIVATE_NETWORK, DEFAULT_PRIVATE_SUBNET, PrivateNetwork, ensurePrivateNetwork, keptAddress,
+  AddressAllocator, DEFAULT_PRIVATE_NETWORK, DEFAULT_PRIVATE_SUBNET, PrivateNetwork, ensurePrivateNetwork,
 } from './network';
 import { DriverLog, SILENT_LOG } from './log';
 import { powerStateOf } from './states';
@@ -27,6 +25,8 @@ import { closeDocker } from './transport';
 import { engineHostInfo } from './host-info';
 import { containerDiagnostics } from './diagnostics';
 import { buildRescueSpec, removeRescueContainer, rescueContainer, RescueContext, unrescueContainer } from './rescue';
+import { requireCommand, SpawnContext, spawnContainer } from './spawn';
+import { containerIdOf, DockerStateV1, rescueIdOf } from './driver-state';
 
 export interface DockerDriverOptions {
   readonly docker: Dockerode;
@@ -42,16 +42,6 @@ export interface DockerDriverOptions {
   readonly log?: DriverLog;
   /** labels every container with this deployment (labels.ts); listInstances then lists only those */
   readonly deployment?: string;
-}
-
-/** what a spawn leaves in instances.driver_state */
-interface DockerStateV1 {
-  readonly v: 1;
-  readonly containerId: string;
-  /** the pinned address on the private network, kept by a re-spawn (see DriverInstance.fixedIps) */
-  readonly fixedIps?: readonly string[];
-  /** while rescued: the rescue container, which then stands for the instance (see rescue.ts) */
-  readonly rescueContainerId?: string;
 }
 
 type ContainerOp<T> = (container: Dockerode.Container) => Promise<T>;
@@ -117,50 +107,9 @@ export class DockerDriver implements ComputeDriver {
     }
   }
 
+  /** creates and starts the instance's container (spawn.ts) */
   async spawn(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
-    try {
-      return await this.spawnOnce(instance, image, flavor);
-    } catch (err) {
-      // the image ImageLoader remembered was removed behind novashim's back: load it again, once
-      if (!/no such image/i.test(engineMessage(err)) || !this.images.forget(image.id)) throw err;
-      this.log.warn({ instance: instance.uuid, image: image.id }, 'the image was gone from the engine; loading it again');
-      return this.spawnOnce(instance, image, flavor);
-    }
-  }
-
-  private async spawnOnce(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor): Promise<DriverState> {
-    const engineImage = await this.images.ensure(image);
-    requireCommand(image.id, engineImage);
-    const specInput = {
-      instance, flavor,
-      imageTag: engineImage.tag,
-      pidsLimit: this.pidsLimit,
-      stopTimeoutSec: this.stopTimeoutSec,
-      hostCpus: await this.engineCpus(),
-    };
-    if (instance.noNetwork) return this.spawnWithoutNetwork(instance, buildContainerSpec({ ...specInput, network: 'none' }));
-    // on the private network, with the address the instance had (rebuild) or a free one (network.ts)
-    const network = await this.privateNetwork();
-    const { value: container, ipv4 } = await this.addresses.create(this.docker, network, instance.uuid,
-      keptAddress(instance, network.subnet),
-      (ip) => this.createFresh(instance, buildContainerSpec({ ...specInput, network: { name: network.name, ipv4: ip } })));
-    await this.injectKeysOrRemove(container, instance);
-    await this.orRemove(container, () => writeConfigDrive(container, instance.configDrive), 'cannot write the config drive');
-    await this.startOrRemove(container);
-    await this.orRemove(container, () => writeConfigDriveAddresses(container, instance.configDrive, this.networkLabel), 'cannot write the config drive');
-    this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned');
-    return { v: 1, containerId: container.id, fixedIps: [ipv4] } satisfies DockerStateV1;
-  }
-
-  /** 2.37's `networks: "none"`: the container has no network interface but loopback, and no address */
-  private async spawnWithoutNetwork(instance: DriverInstance, spec: Dockerode.ContainerCreateOptions): Promise<DriverState> {
-    const container = await this.createFresh(instance, spec);
-    await this.injectKeysOrRemove(container, instance);
-    await this.orRemove(container, () => writeConfigDrive(container, instance.configDrive), 'cannot write the config drive');
-    await this.startOrRemove(container);
-    await this.orRemove(container, () => writeConfigDriveAddresses(container, instance.configDrive, this.networkLabel), 'cannot write the config drive');
-    this.log.info({ instance: instance.uuid, containerId: container.id }, 'spawned without a network');
-    return { v: 1, containerId: container.id, fixedIps: [] } satisfies DockerStateV1;
+    return spawnContainer(this.spawnContext, instance, image, flavor);
   }
 
   async destroy(instance: DriverInstance): Promise<void> {
@@ -256,7 +205,6 @@ export class DockerDriver implements ComputeDriver {
     await this.onContainer(instance, (c) => setRootPassword(c, instance.uuid, password), 'cannot set the admin password');
   }
 
-  /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */
   /** stops the container and runs a rescue container with its filesystem copied to /mnt/rescue (see rescue.ts) */
   async rescue(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState> {
     return this.rescueOnce(instance, image, flavor, password).catch((err: unknown) => {
@@ -268,7 +216,7 @@ export class DockerDriver implements ComputeDriver {
   private async rescueOnce(instance: DriverInstance, image: DriverImage, flavor: DriverFlavor, password: string): Promise<DriverState> {
     const engineImage = await this.images.ensure(image);
     requireCommand(image.id, engineImage);
-    const input = { instance, flavor, imageTag: engineImage.tag, pidsLimit: this.pidsLimit, stopTimeoutSec: this.stopTimeoutSec, hostCpus: await this.engineCpus() };
+    const input = await this.specInput(instance, flavor, engineImage.tag);
     const original = this.originalContainer(instance);
     const rescueId = await this.onOriginal(instance, () => rescueContainer(this.rescueContext(instance), original,
       (network) => buildRescueSpec({ ...input, network }), password), 'cannot rescue container');
@@ -300,6 +248,7 @@ export class DockerDriver implements ComputeDriver {
     }
   }
 
+  /** ends the ssh connection when the Dockerode came from dockerFromHost over ssh */
   async close(): Promise<void> {
     await closeDocker(this.docker);
   }
@@ -325,65 +274,16 @@ export class DockerDriver implements ComputeDriver {
     }
   }
 
-  /**
-   * A container left by an interrupted spawn of the same instance blocks the name; it is ours and
-   * never ran for the user, so replace it. Any other name clash is an error.
-   */
-  private async createFresh(instance: DriverInstance, created: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
-    const spec = this.deployment ? { ...created, Labels: { ...created.Labels, [DEPLOYMENT_LABEL]: this.deployment } } : created;
-    try {
-      return await this.docker.createContainer(spec);
-    } catch (err) {
-      if (!isConflict(err) || !(await this.isLeftoverOf(instance))) throw asDriverError(err, 'cannot create container');
-    }
-    this.log.warn({ instance: instance.uuid }, 'replacing a container left by an earlier spawn');
-    await this.docker.getContainer(containerName(instance.uuid)).remove({ force: true });
-    try {
-      return await this.docker.createContainer(spec);
-    } catch (err) {
-      throw asDriverError(err, 'cannot create container');
-    }
+  private async specInput(instance: DriverInstance, flavor: DriverFlavor, imageTag: string) {
+    return { instance, flavor, imageTag, pidsLimit: this.pidsLimit, stopTimeoutSec: this.stopTimeoutSec, hostCpus: await this.engineCpus() };
   }
 
-  private async isLeftoverOf(instance: DriverInstance): Promise<boolean> {
-    try {
-      const existing = await this.docker.getContainer(containerName(instance.uuid)).inspect();
-      return instanceUuidOf(existing.Config?.Labels) === instance.uuid;
-    } catch {
-      return false;
-    }
-  }
-
-  /** the key_name's public key into root's authorized_keys before the first start (see guest-files.ts) */
-  private async injectKeysOrRemove(container: Dockerode.Container, instance: DriverInstance): Promise<void> {
-    try {
-      await writeAuthorizedKeys(container, instance.publicKeys ?? []);
-    } catch (err) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw asDriverError(err, 'cannot write /root/.ssh/authorized_keys');
-    }
-  }
-
-  /** a spawn step (the config drive, see config-drive.ts) whose failure removes the container */
-  private async orRemove(container: Dockerode.Container, step: () => Promise<void>, doing: string): Promise<void> {
-    try {
-      await step();
-    } catch (err) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw asDriverError(err, doing);
-    }
-  }
-
-  /** spawn must leave nothing behind: a container that cannot start is removed */
-  private async startOrRemove(container: Dockerode.Container): Promise<void> {
-    try {
-      await container.start();
-    } catch (err) {
-      await container.remove({ force: true }).catch((removeErr: unknown) => {
-        this.log.error({ containerId: container.id, err: engineMessage(removeErr) }, 'cannot remove container that failed to start');
-      });
-      throw asDriverError(err, 'cannot start container');
-    }
+  private get spawnContext(): SpawnContext {
+    return {
+      docker: this.docker, images: this.images, addresses: this.addresses, networkLabel: this.networkLabel, deployment: this.deployment, log: this.log,
+      specInput: (instance, flavor, imageTag) => this.specInput(instance, flavor, imageTag),
+      privateNetwork: () => this.privateNetwork(),
+    };
   }
 
   /** the private network, made when missing, once per driver (again after a failure) */
@@ -406,25 +306,6 @@ export class DockerDriver implements ComputeDriver {
     );
     return this.hostCpus;
   }
-}
-
-function requireCommand(imageId: string, image: EngineImage): void {
-  if (image.runnable) return;
-  throw new DriverError(
-    `image ${imageId} has neither CMD nor ENTRYPOINT, so there is nothing to run; ` +
-      'rebuild it with one (e.g. `docker import --change \'CMD ["/sbin/init"]\'`)',
-  );
-}
-
-function rescueIdOf(state: DriverState | null): string | null {
-  const id = state?.v === 1 ? (state as Partial<DockerStateV1>).rescueContainerId : undefined;
-  return typeof id === 'string' && id !== '' ? id : null;
-}
-
-function containerIdOf(state: DriverState | null): string | null {
-  if (state?.v !== 1) return null;
-  const id = (state as Partial<DockerStateV1>).containerId;
-  return typeof id === 'string' && id !== '' ? id : null;
 }
 
 /** Docker answers 304 to a start of a running or a stop of a stopped container: already done */
