@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
+import { makeTestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { API as api, as, bootServer, expectFault, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverCapabilities, DriverInstance } from '../../src/drivers/driver';
 import { DriverError, SetAdminPasswdNotSupported } from '../../src/errors';
@@ -35,56 +36,40 @@ class NoPasswordDriver extends FakeDriver {
 }
 
 describe('compute API: key injection and changePassword', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
   const driver = new ScriptedPasswordDriver();
-  let t: TestApp;
-  let image: string;
+  const c = useComputeApp({ driver });
+  const { boot } = c;
 
-  async function boot(app: TestApp, name = 'vm', extra: Record<string, unknown> = {}): Promise<string> {
-    const img = app === t ? image : await insertImage(app.db, app.projects.admin);
-    const res = await app.request.post(`${api}/servers`).set(as(app.tokens.demo)).send({ server: { name, imageRef: img, flavorRef: '1', ...extra } });
-    expect(res.status, res.text).to.equal(202);
-    await app.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const changePassword = (server: string, body: unknown, token = t.tokens.demo, app = t) =>
+  const changePassword = (server: string, body: unknown, token = c.t.tokens.demo, app = c.t) =>
     app.request.post(`${api}/servers/${server}/action`).set(as(token)).send({ changePassword: body });
-  const show = async (server: string, app = t) => (await app.request.get(`${api}/servers/${server}`).set(as(app.tokens.demo))).body.server;
-
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
+  const show = async (server: string, app = c.t) => (await app.request.get(`${api}/servers/${server}`).set(as(app.tokens.demo))).body.server;
 
   describe('key_name', () => {
     it("hands the keypair's public key to the driver at spawn", async () => {
-      const kp = await t.request.post(`${api}/os-keypairs`).set(as(t.tokens.demo)).send({ keypair: { name: 'k1', public_key: PUBLIC_KEY } });
+      const kp = await c.t.request.post(`${api}/os-keypairs`).set(as(c.t.tokens.demo)).send({ keypair: { name: 'k1', public_key: PUBLIC_KEY } });
       expect(kp.status, kp.text).to.equal(200);
-      const id = await boot(t, 'keyed', { key_name: 'k1' });
+      const id = await boot({ name: 'keyed', key_name: 'k1' });
       expect((await show(id)).key_name).to.equal('k1');
       expect(driver.peek(id)!.authorizedKeys).to.deep.equal([PUBLIC_KEY]);
     });
 
     it('hands a generated key (the one whose private half the caller got) to the driver', async () => {
-      const kp = await t.request.post(`${api}/os-keypairs`).set(as(t.tokens.demo)).send({ keypair: { name: 'generated' } });
+      const kp = await c.t.request.post(`${api}/os-keypairs`).set(as(c.t.tokens.demo)).send({ keypair: { name: 'generated' } });
       expect(kp.status, kp.text).to.equal(200);
       expect(kp.body.keypair.private_key).to.match(/BEGIN RSA PRIVATE KEY/);
-      const id = await boot(t, 'keyed2', { key_name: 'generated' });
+      const id = await boot({ name: 'keyed2', key_name: 'generated' });
       expect(driver.peek(id)!.authorizedKeys).to.deep.equal([kp.body.keypair.public_key]);
     });
 
     it('hands no key without key_name', async () => {
-      const id = await boot(t, 'keyless');
+      const id = await boot('keyless');
       expect(driver.peek(id)!.authorizedKeys).to.deep.equal([]);
     });
   });
 
   describe('changePassword', () => {
     it('answers 202 with no body and sets the password in the instance; the server stays ACTIVE', async () => {
-      const id = await boot(t);
+      const id = await boot();
       const res = await changePassword(id, { adminPass: 'n3w-Pass:word é' });
       expect(res.status, res.text).to.equal(202);
       expect(res.text).to.equal('');
@@ -98,15 +83,15 @@ describe('compute API: key injection and changePassword', () => {
     });
 
     it('records the changePassword instance action', async () => {
-      const id = await boot(t);
+      const id = await boot();
       expect((await changePassword(id, { adminPass: 'secret' })).status).to.equal(202);
-      const res = await t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(t.tokens.demo));
+      const res = await c.t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(c.t.tokens.demo));
       expect(res.status, res.text).to.equal(200);
       expect(res.body.instanceActions.map((a: { action: string }) => a.action)).to.include('changePassword');
     });
 
     it('shows status PASSWORD (task_state updating_password) while it works, and refuses a second change with 409', async () => {
-      const id = await boot(t);
+      const id = await boot();
       driver.hold();
       const pending = changePassword(id, { adminPass: 'first' }).then((r) => r);
       try {
@@ -117,10 +102,9 @@ describe('compute API: key injection and changePassword', () => {
         }
         expect(server.status).to.equal('PASSWORD');
         expect(server['OS-EXT-STS:task_state']).to.equal('updating_password');
-        const second = await changePassword(id, { adminPass: 'second' });
-        expect(second.status).to.equal(409);
-        expect(second.body.conflictingRequest.message).to.equal(`Cannot 'changePassword' instance ${id} while it is in task_state updating_password`);
-        const list = await t.request.get(`${api}/servers?status=PASSWORD`).set(as(t.tokens.demo));
+        expectFault(await changePassword(id, { adminPass: 'second' }), 409, 'conflictingRequest',
+          `Cannot 'changePassword' instance ${id} while it is in task_state updating_password`);
+        const list = await c.t.request.get(`${api}/servers?status=PASSWORD`).set(as(c.t.tokens.demo));
         expect(list.body.servers.map((s: { id: string }) => s.id)).to.include(id);
       } finally {
         driver.open();
@@ -131,9 +115,9 @@ describe('compute API: key injection and changePassword', () => {
     });
 
     it("answers 409 for a server that is not ACTIVE (Nova's check_instance_state)", async () => {
-      const id = await boot(t);
-      expect((await t.request.post(`${api}/servers/${id}/action`).set(as(t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
-      await t.services.tasks.idle();
+      const id = await boot();
+      expect((await c.t.request.post(`${api}/servers/${id}/action`).set(as(c.t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
+      await c.t.services.tasks.idle();
       const res = await changePassword(id, { adminPass: 'secret' });
       expect(res.status).to.equal(409);
       expect(res.body.conflictingRequest).to.deep.equal({
@@ -143,47 +127,40 @@ describe('compute API: key injection and changePassword', () => {
     });
 
     it("answers 409 'Set admin password is not supported' when the image cannot hold a password", async () => {
-      const id = await boot(t, 'no-shadow');
-      const res = await changePassword(id, { adminPass: 'secret' });
-      expect(res.status).to.equal(409);
-      expect(res.body.conflictingRequest.message).to.equal('Set admin password is not supported');
+      const id = await boot('no-shadow');
+      expectFault(await changePassword(id, { adminPass: 'secret' }), 409, 'conflictingRequest', 'Set admin password is not supported');
       const server = await show(id);
       expect(server.status).to.equal('ACTIVE');
       expect(server['OS-EXT-STS:task_state']).to.equal(null);
     });
 
     it('answers 409 InstancePasswordSetFailed for any other driver failure, without what the engine said', async () => {
-      const id = await boot(t, 'broken');
+      const id = await boot('broken');
       const res = await changePassword(id, { adminPass: 'hunter2' });
-      expect(res.status).to.equal(409);
-      expect(res.body.conflictingRequest.message).to.equal(`Failed to set admin password on ${id} because error setting admin password`);
+      expectFault(res, 409, 'conflictingRequest', `Failed to set admin password on ${id} because error setting admin password`);
       expect(res.text).not.to.contain('hunter2');
       expect((await show(id)).status).to.equal('ACTIVE');
     });
 
     for (const body of [{}, { adminPass: 1 }, { adminPass: null }, { adminPass: 'x', extra: 1 }, null, 'x']) {
       it(`refuses ${JSON.stringify(body)} with 400`, async () => {
-        const id = await boot(t);
-        const res = await changePassword(id, body);
-        expect(res.status).to.equal(400);
-        expect(res.body.badRequest.code).to.equal(400);
+        const id = await boot();
+        expectFault(await changePassword(id, body), 400, 'badRequest');
       });
     }
 
     it("answers 404 for a server that does not exist or is another project's", async () => {
-      const missing = await changePassword(randomUUID(), { adminPass: 'secret' });
-      expect(missing.status).to.equal(404);
-      expect(missing.body.itemNotFound.code).to.equal(404);
-      const id = await boot(t);
-      const foreign = await changePassword(id, { adminPass: 'secret' }, t.tokens.alt);
+      expectFault(await changePassword(randomUUID(), { adminPass: 'secret' }), 404, 'itemNotFound');
+      const id = await boot();
+      const foreign = await changePassword(id, { adminPass: 'secret' }, c.t.tokens.alt);
       expect(foreign.status).to.equal(404);
       expect(driver.peek(id)!.adminPassword).to.equal(null);
-      expect((await changePassword(id, { adminPass: 'by-admin' }, t.tokens.admin)).status, 'an admin may').to.equal(202);
+      expect((await changePassword(id, { adminPass: 'by-admin' }, c.t.tokens.admin)).status, 'an admin may').to.equal(202);
     });
 
     it('answers 403 to a reader', async () => {
-      const id = await boot(t);
-      const res = await changePassword(id, { adminPass: 'secret' }, t.tokens.reader);
+      const id = await boot();
+      const res = await changePassword(id, { adminPass: 'secret' }, c.t.tokens.reader);
       expect(res.status).to.equal(403);
       expect(driver.peek(id)!.adminPassword).to.equal(null);
     });
@@ -191,7 +168,7 @@ describe('compute API: key injection and changePassword', () => {
     it("answers 501 'Unable to set password on instance' when the driver cannot set passwords", async () => {
       const other = await makeTestApp({ driver: new NoPasswordDriver() });
       try {
-        const id = await boot(other);
+        const id = await bootServer(other, await insertImage(other.db, other.projects.admin));
         const res = await changePassword(id, { adminPass: 'secret' }, other.tokens.demo, other);
         expect(res.status).to.equal(501);
         expect(res.body.notImplemented).to.deep.equal({ code: 501, message: 'Unable to set password on instance' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { API, as, useComputeApp } from '../helpers/compute-app';
+import { API, as, expectFault, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import type { DriverFlavor, DriverInstance } from '../../src/drivers/driver';
 import { TaskState } from '../../src/compute/states';
@@ -178,8 +178,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       expect(whole.body).to.not.have.property('migrations_links');
 
       const badMarker = await list(`?marker=${randomUUID()}`, '2.59');
-      expect(badMarker.status).to.equal(400);
-      expect(badMarker.body.badRequest.message).to.match(/^Marker .* could not be found\.$/);
+      expectFault(badMarker, 400, 'badRequest', /^Marker .* could not be found\.$/);
       expect((await list('?limit=-1', '2.59')).status).to.equal(400);
       expect((await list('?limit=1&limit=2', '2.59')).status, 'limit once').to.equal(400);
       expect((await list('?bogus=1', '2.59')).status).to.equal(400);
@@ -201,8 +200,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       expect((await list(`?instance_uuid=${server}&changes-before=${future}`, '2.66')).body.migrations).to.have.length(1);
       expect((await list(`?instance_uuid=${server}&changes-before=${past}`, '2.65')).status, 'unknown at 2.65').to.equal(400);
       const crossed = await list(`?changes-since=${future}&changes-before=${past}`, '2.66');
-      expect(crossed.status).to.equal(400);
-      expect(crossed.body.badRequest.message).to.equal('The value of changes-since must be less than or equal to changes-before.');
+      expectFault(crossed, 400, 'badRequest', 'The value of changes-since must be less than or equal to changes-before.');
     });
   });
 
@@ -250,14 +248,12 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
         c.t.request.post(path(id, `/${mid}/action`)).set(as(c.t.tokens.admin)).set(V(v)).send(body);
       expect((await post(1, '2.21')).status).to.equal(404);
       const idle = await post(1);
-      expect(idle.status).to.equal(409);
-      expect(idle.body.conflictingRequest.message).to.equal(`Cannot 'force_complete' instance ${id} while it is in task_state None`);
+      expectFault(idle, 409, 'conflictingRequest', `Cannot 'force_complete' instance ${id} while it is in task_state None`);
       expect((await post(1, '2.22', { force_complete: {} })).status, 'the body is null').to.equal(400);
       await c.t.services.instances.update(id, { taskState: TaskState.MIGRATING });
       try {
         const unknown = await post(424242);
-        expect(unknown.status).to.equal(400);
-        expect(unknown.body.badRequest.message).to.equal(`Migration 424242 not found for instance ${id}`);
+        expectFault(unknown, 400, 'badRequest', `Migration 424242 not found for instance ${id}`);
         const queued = await liveMigration(id, 'queued');
         const notRunning = await post(queued.id);
         expect(notRunning.status).to.equal(400);
@@ -274,13 +270,11 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       const del = (mid: string | number, v = '2.24') => c.t.request.delete(path(id, `/${mid}`)).set(as(c.t.tokens.admin)).set(V(v));
       expect((await del(1, '2.23')).status).to.equal(404);
       const idle = await del(1);
-      expect(idle.status).to.equal(409);
-      expect(idle.body.conflictingRequest.message).to.equal(`Cannot 'abort live migration' instance ${id} while it is in task_state None`);
+      expectFault(idle, 409, 'conflictingRequest', `Cannot 'abort live migration' instance ${id} while it is in task_state None`);
       await c.t.services.instances.update(id, { taskState: TaskState.MIGRATING });
       try {
         const unknown = await del(424242);
-        expect(unknown.status).to.equal(404);
-        expect(unknown.body.itemNotFound.message).to.equal(`Migration 424242 not found for instance ${id}`);
+        expectFault(unknown, 404, 'itemNotFound', `Migration 424242 not found for instance ${id}`);
         const queued = await liveMigration(id, 'queued');
         const early = await del(queued.id);
         expect(early.status).to.equal(400);
@@ -326,18 +320,15 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       await act(id, { 'os-start': null }, '2.1', c.t.tokens.demo);
       await act(id, { suspend: null }, '2.1', c.t.tokens.demo);
       const suspended = await act(id, { migrate: null });
-      expect(suspended.status).to.equal(409);
-      expect(suspended.body.conflictingRequest.message).to.equal(`Cannot 'migrate' instance ${id} while it is in vm_state suspended`);
+      expectFault(suspended, 409, 'conflictingRequest', `Cannot 'migrate' instance ${id} while it is in vm_state suspended`);
     });
 
     it('microversion 2.56: a named host must exist and not be the current one (400); before 2.56 the body is not read', async () => {
       const id = await boot();
       const same = await act(id, { migrate: { host: c.t.config.computeHost } }, '2.56');
-      expect(same.status).to.equal(400);
-      expect(same.body.badRequest.message).to.equal('Cannot migrate to the host where the server exists.');
+      expectFault(same, 400, 'badRequest', 'Cannot migrate to the host where the server exists.');
       const unknown = await act(id, { migrate: { host: 'nowhere' } }, '2.56');
-      expect(unknown.status).to.equal(400);
-      expect(unknown.body.badRequest.message).to.equal('Compute host nowhere could not be found.');
+      expectFault(unknown, 400, 'badRequest', 'Compute host nowhere could not be found.');
       expect((await act(id, { migrate: { host: 'bad host!' } }, '2.56')).status).to.equal(400);
       expect((await act(id, { migrate: { other: 1 } }, '2.56')).status).to.equal(400);
       expect((await act(id, { migrate: { host: null } }, '2.56')).status).to.equal(202);
@@ -355,22 +346,18 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       expect((await live(id, { host: null, block_migration: 'auto' }, '2.25', c.t.tokens.demo)).status).to.equal(403);
       await act(id, { 'os-stop': null }, '2.1', c.t.tokens.demo);
       const stopped = await live(id, { host: null, block_migration: 'auto' }, '2.25');
-      expect(stopped.status).to.equal(409);
-      expect(stopped.body.conflictingRequest.message).to.equal(`Cannot 'os-migrateLive' instance ${id} while it is in vm_state stopped`);
+      expectFault(stopped, 409, 'conflictingRequest', `Cannot 'os-migrateLive' instance ${id} while it is in vm_state stopped`);
     });
 
     it('at 2.1 needs disk_over_commit and answers the conductor now: 400 No valid host, or Unable to migrate to the current host', async () => {
       const id = await boot();
       expect((await live(id, { host: null, block_migration: false }, '2.1')).status, 'disk_over_commit required').to.equal(400);
       const none = await live(id, { host: null, block_migration: false, disk_over_commit: false }, '2.1');
-      expect(none.status).to.equal(400);
-      expect(none.body.badRequest.message).to.equal('No valid host was found. There are not enough hosts available.');
+      expectFault(none, 400, 'badRequest', 'No valid host was found. There are not enough hosts available.');
       const self = await live(id, { host: c.t.config.computeHost, block_migration: 'false', disk_over_commit: 'no' }, '2.1');
-      expect(self.status).to.equal(400);
-      expect(self.body.badRequest.message).to.equal(`Unable to migrate instance (${id}) to current host (${c.t.config.computeHost}).`);
+      expectFault(self, 400, 'badRequest', `Unable to migrate instance (${id}) to current host (${c.t.config.computeHost}).`);
       const unknown = await live(id, { host: 'nowhere', block_migration: false, disk_over_commit: false }, '2.1');
-      expect(unknown.status).to.equal(400);
-      expect(unknown.body.badRequest.message).to.equal('Compute host nowhere could not be found.');
+      expectFault(unknown, 400, 'badRequest', 'Compute host nowhere could not be found.');
       expect((await show(id)).status).to.equal('ACTIVE');
     });
 
@@ -387,8 +374,7 @@ describe('migrations: records, os-migrations, /servers/{id}/migrations, migrate 
       const id = await boot();
       expect((await live(id, { host: null, block_migration: 'auto', force: true }, '2.29')).status, 'no force before 2.30').to.equal(400);
       const noHost = await live(id, { host: null, block_migration: 'auto', force: true }, '2.30');
-      expect(noHost.status).to.equal(400);
-      expect(noHost.body.badRequest.message).to.equal("Can't force to a non-provided destination");
+      expectFault(noHost, 400, 'badRequest', "Can't force to a non-provided destination");
       const forced = await live(id, { host: c.t.config.computeHost, block_migration: 'auto', force: true }, '2.30');
       expect(forced.body.badRequest.message).to.equal(`Unable to migrate instance (${id}) to current host (${c.t.config.computeHost}).`);
       const scheduled = await live(id, { host: c.t.config.computeHost, block_migration: 'auto', force: false }, '2.30');

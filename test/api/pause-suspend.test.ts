@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
+import { API as api, as, expectFault, serverState as state, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverCapabilities, DriverInstance, PowerState } from '../../src/drivers/driver';
 import { TaskState } from '../../src/compute/states';
@@ -51,40 +50,27 @@ class NoFreezeDriver extends FakeDriver {
 }
 
 describe('compute API: pause/unpause and suspend/resume', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
   const driver = new GatedDriver();
-  let t: TestApp;
-  let image: string;
+  const c = useComputeApp({ driver });
+  const { boot } = c;
 
-  async function boot(app: TestApp = t, name = 'vm'): Promise<string> {
-    const img = app === t ? image : await insertImage(app.db, app.projects.admin);
-    const res = await app.request.post(`${api}/servers`).set(as(app.tokens.demo)).send({ server: { name, imageRef: img, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await app.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const act = (server: string, body: object, token = t.tokens.demo, app = t) =>
+  const act = (server: string, body: object, token = c.t.tokens.demo, app = c.t) =>
     app.request.post(`${api}/servers/${server}/action`).set(as(token)).send(body);
 
   /** runs an action, waits for the background work, answers the server as GET shows it */
-  async function settled(server: string, body: object, token = t.tokens.demo) {
+  async function settled(server: string, body: object, token = c.t.tokens.demo) {
     const res = await act(server, body, token);
     expect(res.status, `${JSON.stringify(body)}: ${res.text}`).to.equal(202);
     expect(res.text).to.equal('');
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     return show(server);
   }
 
-  async function show(server: string, token = t.tokens.demo) {
-    const res = await t.request.get(`${api}/servers/${server}`).set(as(token));
+  async function show(server: string, token = c.t.tokens.demo) {
+    const res = await c.t.request.get(`${api}/servers/${server}`).set(as(token));
     expect(res.status, res.text).to.equal(200);
     return res.body.server;
   }
-
-  const state = (s: Record<string, unknown>) =>
-    [s.status, s['OS-EXT-STS:vm_state'], s['OS-EXT-STS:task_state'], s['OS-EXT-STS:power_state']];
 
   async function expectConflict(server: string, body: object, message: string): Promise<void> {
     const res = await act(server, body);
@@ -92,11 +78,6 @@ describe('compute API: pause/unpause and suspend/resume', () => {
     expect(res.body).to.deep.equal({ conflictingRequest: { code: 409, message } });
   }
 
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
   afterEach(() => {
     driver.gate = null;
     driver.dockerLikeSuspend = false;
@@ -130,7 +111,7 @@ describe('compute API: pause/unpause and suspend/resume', () => {
       await expectConflict(id, { pause: null }, `Cannot 'pause' instance ${id} while it is in task_state pausing`);
       await expectConflict(id, { unpause: null }, `Cannot 'unpause' instance ${id} while it is in vm_state active`);
       release();
-      await t.services.tasks.idle();
+      await c.t.services.tasks.idle();
       expect(state(await show(id))).to.deep.equal(['PAUSED', 'paused', null, 3]);
     });
 
@@ -179,7 +160,7 @@ describe('compute API: pause/unpause and suspend/resume', () => {
       expect(state(await show(id))).to.deep.equal(['ACTIVE', 'active', 'suspending', PowerState.RUNNING]);
       await expectConflict(id, { suspend: null }, `Cannot 'suspend' instance ${id} while it is in task_state suspending`);
       release();
-      await t.services.tasks.idle();
+      await c.t.services.tasks.idle();
       expect(state(await show(id))[0]).to.equal('SUSPENDED');
     });
 
@@ -217,9 +198,9 @@ describe('compute API: pause/unpause and suspend/resume', () => {
       it(`${vmState}: delete removes it`, async () => {
         const id = await boot();
         await settled(id, { [freeze]: null });
-        expect((await t.request.delete(`${api}/servers/${id}`).set(as(t.tokens.demo))).status).to.equal(204);
-        await t.services.tasks.idle();
-        expect((await t.request.get(`${api}/servers/${id}`).set(as(t.tokens.demo))).status).to.equal(404);
+        expect((await c.t.request.delete(`${api}/servers/${id}`).set(as(c.t.tokens.demo))).status).to.equal(204);
+        await c.t.services.tasks.idle();
+        expect((await c.t.request.get(`${api}/servers/${id}`).set(as(c.t.tokens.demo))).status).to.equal(404);
         expect(driver.peek(id)).to.equal(undefined);
       });
     }
@@ -231,18 +212,14 @@ describe('compute API: pause/unpause and suspend/resume', () => {
 
     for (const action of ['pause', 'unpause', 'suspend', 'resume']) {
       it(`${action}: 404 for a server of another project or none at all`, async () => {
-        const foreign = await act(id, { [action]: null }, t.tokens.alt);
-        expect(foreign.status).to.equal(404);
-        expect(foreign.body.itemNotFound.message).to.equal(`Instance ${id} could not be found.`);
+        expectFault(await act(id, { [action]: null }, c.t.tokens.alt), 404, 'itemNotFound', `Instance ${id} could not be found.`);
         const missing = randomUUID();
         expect((await act(missing, { [action]: null })).body).to.deep.equal(
           { itemNotFound: { code: 404, message: `Instance ${missing} could not be found.` } });
       });
 
       it(`${action}: 403 for a project reader`, async () => {
-        const res = await act(id, { [action]: null }, t.tokens.reader);
-        expect(res.status).to.equal(403);
-        expect(res.body.forbidden.code).to.equal(403);
+        expectFault(await act(id, { [action]: null }, c.t.tokens.reader), 403, 'forbidden');
       });
     }
 
@@ -253,32 +230,30 @@ describe('compute API: pause/unpause and suspend/resume', () => {
         const res = await act(locked, { [action]: null });
         expect(res.body, action).to.deep.equal({ conflictingRequest: { code: 409, message: `Instance ${locked} is locked` } });
       }
-      expect(state(await settled(locked, { suspend: null }, t.tokens.admin))[0]).to.equal('SUSPENDED');
-      expect(state(await settled(locked, { resume: null }, t.tokens.admin))[0]).to.equal('ACTIVE');
+      expect(state(await settled(locked, { suspend: null }, c.t.tokens.admin))[0]).to.equal('SUSPENDED');
+      expect(state(await settled(locked, { resume: null }, c.t.tokens.admin))[0]).to.equal('ACTIVE');
       expect((await act(locked, { unlock: null })).status).to.equal(202);
     });
 
     it('leaves the server ACTIVE after the refusals; an admin may pause and unpause it', async () => {
       expect(state(await show(id))).to.deep.equal(['ACTIVE', 'active', null, PowerState.RUNNING]);
-      expect(state(await settled(id, { pause: null }, t.tokens.admin))[0]).to.equal('PAUSED');
-      expect(state(await settled(id, { unpause: null }, t.tokens.admin))[0]).to.equal('ACTIVE');
+      expect(state(await settled(id, { pause: null }, c.t.tokens.admin))[0]).to.equal('PAUSED');
+      expect(state(await settled(id, { unpause: null }, c.t.tokens.admin))[0]).to.equal('ACTIVE');
     });
   });
 
   describe('the list filters', () => {
-    let app: TestApp;
+    const lists = useComputeApp();
     const ids: Record<string, string> = {};
     before(async () => {
-      app = await makeTestApp();
-      for (const name of ['active', 'paused', 'suspended']) ids[name] = await boot(app, name);
-      expect((await act(ids.paused, { pause: null }, app.tokens.demo, app)).status).to.equal(202);
-      expect((await act(ids.suspended, { suspend: null }, app.tokens.demo, app)).status).to.equal(202);
-      await app.services.tasks.idle();
+      for (const name of ['active', 'paused', 'suspended']) ids[name] = await lists.boot(name);
+      expect((await act(ids.paused, { pause: null }, lists.t.tokens.demo, lists.t)).status).to.equal(202);
+      expect((await act(ids.suspended, { suspend: null }, lists.t.tokens.demo, lists.t)).status).to.equal(202);
+      await lists.t.services.tasks.idle();
     });
-    after(async () => { await app.close(); });
 
     const listed = async (status: string, path = 'servers') => {
-      const res = await app.request.get(`${api}/${path}?status=${status}`).set(as(app.tokens.demo));
+      const res = await lists.t.request.get(`${api}/${path}?status=${status}`).set(as(lists.t.tokens.demo));
       expect(res.status, res.text).to.equal(200);
       return res.body.servers.map((s: { id: string }) => s.id);
     };
@@ -293,26 +268,22 @@ describe('compute API: pause/unpause and suspend/resume', () => {
   });
 
   describe('a driver without the capability', () => {
-    let app: TestApp;
-    before(async () => { app = await makeTestApp({ driver: new NoFreezeDriver() }); });
-    after(async () => { await app.close(); });
+    const bare = useComputeApp({ driver: new NoFreezeDriver() });
 
     it('answers 501 for pause and suspend of an ACTIVE server and leaves it as it was', async () => {
-      const id = await boot(app);
+      const id = await bare.boot();
       for (const action of ['pause', 'suspend']) {
-        const res = await act(id, { [action]: null }, app.tokens.demo, app);
+        const res = await act(id, { [action]: null }, bare.t.tokens.demo, bare.t);
         expect(res.status, action).to.equal(501);
         expect(res.body).to.deep.equal({ notImplemented: { code: 501, message: 'The requested functionality is not supported.' } });
       }
-      const server = (await app.request.get(`${api}/servers/${id}`).set(as(app.tokens.demo))).body.server;
+      const server = (await bare.t.request.get(`${api}/servers/${id}`).set(as(bare.t.tokens.demo))).body.server;
       expect(state(server)).to.deep.equal(['ACTIVE', 'active', null, PowerState.RUNNING]);
     });
 
     it("still answers Nova's 409 first for a state the action never accepts", async () => {
-      const id = await boot(app);
-      const res = await act(id, { unpause: null }, app.tokens.demo, app);
-      expect(res.status).to.equal(409);
-      expect(res.body.conflictingRequest.message).to.equal(`Cannot 'unpause' instance ${id} while it is in vm_state active`);
+      const id = await bare.boot();
+      expectFault(await act(id, { unpause: null }, bare.t.tokens.demo, bare.t), 409, 'conflictingRequest', `Cannot 'unpause' instance ${id} while it is in vm_state active`);
     });
   });
 
@@ -320,10 +291,10 @@ describe('compute API: pause/unpause and suspend/resume', () => {
     /** puts the server in the state a dead process left: the task claimed, the engine as given */
     async function interrupted(task: string, vmState: string, engine: PowerState): Promise<string> {
       const id = await boot();
-      await t.services.instances.update(id, { taskState: task as TaskState, vmState: vmState as never });
+      await c.t.services.instances.update(id, { taskState: task as TaskState, vmState: vmState as never });
       driver.force(id, engine);
-      await t.services.compute.recoverInterrupted();
-      await t.services.tasks.idle();
+      await c.t.services.compute.recoverInterrupted();
+      await c.t.services.tasks.idle();
       return id;
     }
 

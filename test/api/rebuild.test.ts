@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { API as api, as, expectFault, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverFlavor, DriverImage, DriverInstance, DriverState, PowerState } from '../../src/drivers/driver';
 
@@ -31,36 +31,21 @@ class HeldSpawnDriver extends FakeDriver {
 }
 
 describe('compute API: rebuild', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
   const driver = new HeldSpawnDriver();
-  let t: TestApp;
-  let image: string;
+  const c = useComputeApp({ driver });
+  const { boot } = c;
   let other: string;
 
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-    other = await insertImage(t.db, t.projects.admin);
-  });
+  before(async () => { other = await insertImage(c.t.db, c.t.projects.admin); });
   afterEach(() => driver.release()); // a failed test must not leave spawns held
-  after(async () => { await t.close(); });
 
-  async function boot(server: Record<string, unknown> = {}): Promise<string> {
-    const res = await t.request.post(`${api}/servers`).set(as(t.tokens.demo))
-      .send({ server: { name: 'vm', imageRef: image, flavorRef: '1', ...server } });
-    expect(res.status, res.text).to.equal(202);
-    await t.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const show = async (id: string, token = t.tokens.demo) => (await t.request.get(`${api}/servers/${id}`).set(as(token))).body.server;
-  const act = (id: string, body: unknown, token = t.tokens.demo) => t.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body as object);
-  const rebuild = (id: string, params: Record<string, unknown>, token = t.tokens.demo) => act(id, { rebuild: params }, token);
+  const show = async (id: string, token = c.t.tokens.demo) => (await c.t.request.get(`${api}/servers/${id}`).set(as(token))).body.server;
+  const act = (id: string, body: unknown, token = c.t.tokens.demo) => c.t.request.post(`${api}/servers/${id}/action`).set(as(token)).send(body as object);
+  const rebuild = (id: string, params: Record<string, unknown>, token = c.t.tokens.demo) => act(id, { rebuild: params }, token);
 
   async function stop(id: string): Promise<void> {
     expect((await act(id, { 'os-stop': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('SHUTOFF');
   }
 
@@ -70,7 +55,7 @@ describe('compute API: rebuild', () => {
     const res = await rebuild(id, { imageRef: other, name: 'after', metadata: { role: 'db' }, adminPass: 's3cret' });
     expect(res.status, res.text).to.equal(202);
     const s = res.body.server;
-    expect(s).to.include({ id, name: 'after', status: 'REBUILD', adminPass: 's3cret', tenant_id: t.projects.demo });
+    expect(s).to.include({ id, name: 'after', status: 'REBUILD', adminPass: 's3cret', tenant_id: c.t.projects.demo });
     expect(s.image.id).to.equal(other);
     expect(s.flavor.id).to.equal('1');
     expect(s.metadata).to.deep.equal({ role: 'db' });
@@ -83,7 +68,7 @@ describe('compute API: rebuild', () => {
     expect(['rebuilding', 'rebuild_spawning']).to.include(during['OS-EXT-STS:task_state']);
     expect(during['OS-EXT-STS:vm_state']).to.equal('active');
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
 
     const done = await show(id);
     expect(done).to.include({ id, status: 'ACTIVE', name: 'after', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': 1 });
@@ -98,21 +83,21 @@ describe('compute API: rebuild', () => {
 
   it('generates an adminPass and keeps name and metadata when none are given', async () => {
     const id = await boot({ metadata: { keep: 'me' } });
-    const res = await rebuild(id, { imageRef: image });
+    const res = await rebuild(id, { imageRef: c.image });
     expect(res.status).to.equal(202);
     expect(res.body.server.adminPass).to.be.a('string').with.length.above(7);
     expect(res.body.server.name).to.equal('vm');
     expect(res.body.server.metadata).to.deep.equal({ keep: 'me' });
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('ACTIVE');
   });
 
   it('sets accessIPv4/v6 and the disk config when given', async () => {
     const id = await boot();
-    const res = await rebuild(id, { imageRef: image, accessIPv4: '10.1.2.3', accessIPv6: '2001:DB8::0:1', 'OS-DCF:diskConfig': 'AUTO', preserve_ephemeral: false });
+    const res = await rebuild(id, { imageRef: c.image, accessIPv4: '10.1.2.3', accessIPv6: '2001:DB8::0:1', 'OS-DCF:diskConfig': 'AUTO', preserve_ephemeral: false });
     expect(res.status, res.text).to.equal(202);
     expect(res.body.server).to.include({ accessIPv4: '10.1.2.3', accessIPv6: '2001:db8::1', 'OS-DCF:diskConfig': 'AUTO' });
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await show(id)).to.include({ accessIPv4: '10.1.2.3', 'OS-DCF:diskConfig': 'AUTO', status: 'ACTIVE' });
   });
 
@@ -123,7 +108,7 @@ describe('compute API: rebuild', () => {
     expect((await rebuild(id, { imageRef: other })).body.server.status).to.equal('REBUILD');
     expect((await show(id))['OS-EXT-STS:vm_state']).to.equal('stopped');
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const done = await show(id);
     expect(done).to.include({ status: 'SHUTOFF', 'OS-EXT-STS:power_state': 4, 'OS-EXT-STS:task_state': null });
     expect(driver.peek(id)!.imageId).to.equal(other);
@@ -134,53 +119,51 @@ describe('compute API: rebuild', () => {
     const id = await boot({ name: 'doomed' });
     expect((await show(id)).status).to.equal('ERROR');
     // the hostname stays "doomed", so rebuild this one by renaming only the display name: spawn checks the hostname
-    await t.services.instances.update(id, { hostname: 'saved' });
+    await c.t.services.instances.update(id, { hostname: 'saved' });
     const res = await rebuild(id, { imageRef: other });
     expect(res.status, res.text).to.equal(202);
     expect(res.body.server.status).to.equal('REBUILD');
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await show(id)).to.include({ status: 'ACTIVE', 'OS-EXT-STS:vm_state': 'active' });
     expect(driver.peek(id)!.imageId).to.equal(other);
   });
 
   it('ends in ERROR with a fault when the new image cannot be spawned, and can be rebuilt from there', async () => {
     const id = await boot();
-    const broken = await insertImage(t.db, t.projects.admin);
+    const broken = await insertImage(c.t.db, c.t.projects.admin);
     driver.failImages.add(broken);
     expect((await rebuild(id, { imageRef: broken })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const failed = await show(id);
     expect(failed).to.include({ status: 'ERROR', 'OS-EXT-STS:task_state': null });
     expect(failed.fault.message).to.match(/engine cannot run/);
     expect(driver.peek(id), 'the old container is gone').to.equal(undefined);
-    expect((await rebuild(id, { imageRef: image })).status).to.equal(202);
-    await t.services.tasks.idle();
+    expect((await rebuild(id, { imageRef: c.image })).status).to.equal(202);
+    await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('ACTIVE');
   });
 
   it("answers 409 with Nova's message while another task runs or in a state rebuild does not allow", async () => {
     const id = await boot();
     driver.hold();
-    expect((await rebuild(id, { imageRef: image })).status).to.equal(202);
-    const busy = await rebuild(id, { imageRef: image });
-    expect(busy.status).to.equal(409);
-    expect(busy.body.conflictingRequest.message).to.match(new RegExp(`^Cannot 'rebuild' instance ${id} while it is in task_state (rebuilding|rebuild_spawning)$`));
+    expect((await rebuild(id, { imageRef: c.image })).status).to.equal(202);
+    const busy = await rebuild(id, { imageRef: c.image });
+    expectFault(busy, 409, 'conflictingRequest', new RegExp(`^Cannot 'rebuild' instance ${id} while it is in task_state (rebuilding|rebuild_spawning)$`));
     driver.release();
-    await t.services.tasks.idle();
-    await t.services.instances.update(id, { vmState: 'paused' as never });
-    const paused = await rebuild(id, { imageRef: image });
-    expect(paused.status).to.equal(409);
-    expect(paused.body.conflictingRequest.message).to.equal(`Cannot 'rebuild' instance ${id} while it is in vm_state paused`);
+    await c.t.services.tasks.idle();
+    await c.t.services.instances.update(id, { vmState: 'paused' as never });
+    const paused = await rebuild(id, { imageRef: c.image });
+    expectFault(paused, 409, 'conflictingRequest', `Cannot 'rebuild' instance ${id} while it is in vm_state paused`);
   });
 
   it('answers 400 for an image that does not exist, is not visible, is not active or does not fit the flavor', async () => {
     const id = await boot();
     const cases: [string, string][] = [
       [randomUUID(), 'Cannot find image for rebuild'],
-      [await insertImage(t.db, t.projects.alt, { visibility: 'private' }), 'Cannot find image for rebuild'],
-      [await insertImage(t.db, t.projects.admin, { status: 'queued' }), 'is not active.'],
-      [await insertImage(t.db, t.projects.admin, { min_ram: 4096 }), "Flavor's memory is too small for requested image."],
-      [await insertImage(t.db, t.projects.admin, { min_disk: 50 }), "Flavor's disk is too small for requested image."],
+      [await insertImage(c.t.db, c.t.projects.alt, { visibility: 'private' }), 'Cannot find image for rebuild'],
+      [await insertImage(c.t.db, c.t.projects.admin, { status: 'queued' }), 'is not active.'],
+      [await insertImage(c.t.db, c.t.projects.admin, { min_ram: 4096 }), "Flavor's memory is too small for requested image."],
+      [await insertImage(c.t.db, c.t.projects.admin, { min_disk: 50 }), "Flavor's disk is too small for requested image."],
     ];
     for (const [imageRef, message] of cases) {
       const res = await rebuild(id, { imageRef });
@@ -188,13 +171,13 @@ describe('compute API: rebuild', () => {
       expect(res.body.badRequest.message).to.include(message);
     }
     expect(await show(id)).to.include({ status: 'ACTIVE' });
-    expect((await show(id)).image.id, 'nothing changed').to.equal(image);
+    expect((await show(id)).image.id, 'nothing changed').to.equal(c.image);
   });
 
   it('answers 400 for a malformed body', async () => {
     const id = await boot();
-    for (const body of [{}, { imageRef: 'not-a-uuid' }, { imageRef: image, flavorRef: '2' }, { imageRef: image, metadata: { k: 1 } },
-      { imageRef: image, name: '' }, { imageRef: image, 'OS-DCF:diskConfig': 'BOTH' }, { imageRef: image, preserve_ephemeral: 'maybe' }]) {
+    for (const body of [{}, { imageRef: 'not-a-uuid' }, { imageRef: c.image, flavorRef: '2' }, { imageRef: c.image, metadata: { k: 1 } },
+      { imageRef: c.image, name: '' }, { imageRef: c.image, 'OS-DCF:diskConfig': 'BOTH' }, { imageRef: c.image, preserve_ephemeral: 'maybe' }]) {
       expect((await rebuild(id, body)).status, JSON.stringify(body)).to.equal(400);
     }
     expect((await act(id, { rebuild: null })).status).to.equal(400);
@@ -202,18 +185,16 @@ describe('compute API: rebuild', () => {
 
   it("answers 404 for a server that does not exist or is another project's, 403 to a reader; an admin may rebuild any", async () => {
     const id = await boot();
-    const missing = await rebuild(randomUUID(), { imageRef: image });
+    const missing = await rebuild(randomUUID(), { imageRef: c.image });
     expect(missing.status).to.equal(404);
-    const foreign = await rebuild(id, { imageRef: image }, t.tokens.alt);
-    expect(foreign.status).to.equal(404);
-    expect(foreign.body.itemNotFound.message).to.equal(`Instance ${id} could not be found.`);
-    const reader = await rebuild(id, { imageRef: image }, t.tokens.reader);
-    expect(reader.status).to.equal(403);
-    expect(reader.body.forbidden.code).to.equal(403);
+    const foreign = await rebuild(id, { imageRef: c.image }, c.t.tokens.alt);
+    expectFault(foreign, 404, 'itemNotFound', `Instance ${id} could not be found.`);
+    const reader = await rebuild(id, { imageRef: c.image }, c.t.tokens.reader);
+    expectFault(reader, 403, 'forbidden');
     expect((await show(id)).status).to.equal('ACTIVE');
-    const admin = await rebuild(id, { imageRef: other }, t.tokens.admin);
+    const admin = await rebuild(id, { imageRef: other }, c.t.tokens.admin);
     expect(admin.status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await show(id)).image.id).to.equal(other);
   });
 
@@ -221,20 +202,19 @@ describe('compute API: rebuild', () => {
     const id = await boot();
     expect((await act(id, { lock: null })).status).to.equal(202);
     const locked = await rebuild(id, { imageRef: randomUUID() });
-    expect(locked.status).to.equal(409);
-    expect(locked.body.conflictingRequest.message).to.equal(`Instance ${id} is locked`);
-    expect((await rebuild(id, { imageRef: other }, t.tokens.admin)).status).to.equal(202);
-    await t.services.tasks.idle();
+    expectFault(locked, 409, 'conflictingRequest', `Instance ${id} is locked`);
+    expect((await rebuild(id, { imageRef: other }, c.t.tokens.admin)).status).to.equal(202);
+    await c.t.services.tasks.idle();
     expect((await show(id)).image.id).to.equal(other);
   });
 
   it('lists a rebuilding server under ?status=REBUILD', async () => {
     const id = await boot();
     driver.hold();
-    await rebuild(id, { imageRef: image });
-    const listed = await t.request.get(`${api}/servers?status=REBUILD`).set(as(t.tokens.demo));
+    await rebuild(id, { imageRef: c.image });
+    const listed = await c.t.request.get(`${api}/servers?status=REBUILD`).set(as(c.t.tokens.demo));
     expect(listed.body.servers.map((x: { id: string }) => x.id)).to.deep.equal([id]);
     driver.release();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
   });
 });

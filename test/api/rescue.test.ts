@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { makeTestApp, TestApp } from '../helpers/app';
+import { makeTestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { API as api, as, bootServer, expectFault, serverState as state, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverCapabilities, DriverFlavor, DriverImage, DriverInstance, DriverState } from '../../src/drivers/driver';
 
@@ -34,50 +35,32 @@ class NoRescueDriver extends FakeDriver {
 }
 
 describe('compute API: rescue/unrescue', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
   const driver = new GatedDriver();
-  let t: TestApp;
-  let image: string;
+  const c = useComputeApp({ driver });
+  const { boot } = c;
 
-  async function boot(app: TestApp = t): Promise<string> {
-    const img = app === t ? image : await insertImage(app.db, app.projects.admin);
-    const res = await app.request.post(`${api}/servers`).set(as(app.tokens.demo)).send({ server: { name: 'vm', imageRef: img, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await app.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const act = (server: string, body: object, token = t.tokens.demo, app = t) =>
+  const act = (server: string, body: object, token = c.t.tokens.demo, app = c.t) =>
     app.request.post(`${api}/servers/${server}/action`).set(as(token)).send(body);
 
-  async function show(server: string, token = t.tokens.demo) {
-    const res = await t.request.get(`${api}/servers/${server}`).set(as(token));
+  async function show(server: string, token = c.t.tokens.demo) {
+    const res = await c.t.request.get(`${api}/servers/${server}`).set(as(token));
     expect(res.status, res.text).to.equal(200);
     return res.body.server;
   }
 
-  const state = (s: Record<string, unknown>) =>
-    [s.status, s['OS-EXT-STS:vm_state'], s['OS-EXT-STS:task_state'], s['OS-EXT-STS:power_state']];
-
   async function rescued(server: string, body: object = { rescue: null }) {
     const res = await act(server, body);
     expect(res.status, res.text).to.equal(200);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     return res;
   }
 
-  async function expectConflict(server: string, body: object, message: string, token = t.tokens.demo): Promise<void> {
+  async function expectConflict(server: string, body: object, message: string, token = c.t.tokens.demo): Promise<void> {
     const res = await act(server, body, token);
     expect(res.status, res.text).to.equal(409);
     expect(res.body).to.deep.equal({ conflictingRequest: { code: 409, message } });
   }
 
-  before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
   afterEach(() => { driver.gate = null; driver.failNext = null; });
 
   it('rescue answers 200 with the given adminPass, RESCUE while rescued, unrescue 202 back to ACTIVE', async () => {
@@ -85,13 +68,13 @@ describe('compute API: rescue/unrescue', () => {
     const res = await rescued(id, { rescue: { adminPass: 'Secret-1234' } });
     expect(res.body).to.deep.equal({ adminPass: 'Secret-1234' });
     expect(state(await show(id))).to.deep.equal(['RESCUE', 'rescued', null, 1]);
-    expect(driver.peek(id)!.rescue).to.include({ imageId: image, password: 'Secret-1234' });
-    expect(await (await t.request.get(`${api}/servers?status=RESCUE`).set(as(t.tokens.demo))).body.servers.map((s: { id: string }) => s.id)).to.include(id);
+    expect(driver.peek(id)!.rescue).to.include({ imageId: c.image, password: 'Secret-1234' });
+    expect(await (await c.t.request.get(`${api}/servers?status=RESCUE`).set(as(c.t.tokens.demo))).body.servers.map((s: { id: string }) => s.id)).to.include(id);
 
     const un = await act(id, { unrescue: null });
     expect(un.status, un.text).to.equal(202);
     expect(un.text).to.equal('');
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(state(await show(id))).to.deep.equal(['ACTIVE', 'active', null, 1]);
     expect(driver.peek(id)!.rescue).to.equal(null);
   });
@@ -105,7 +88,7 @@ describe('compute API: rescue/unrescue', () => {
     expect(res.body.adminPass).to.be.a('string').with.length.greaterThan(7);
     expect(state(await show(id)).slice(0, 3)).to.deep.equal(['ACTIVE', 'active', 'rescuing']);
     open();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(driver.peek(id)!.rescue!.password).to.equal(res.body.adminPass);
 
     driver.gate = new Promise((resolve) => { open = resolve; });
@@ -113,7 +96,7 @@ describe('compute API: rescue/unrescue', () => {
     expect(state(await show(id)).slice(0, 3)).to.deep.equal(['RESCUE', 'rescued', 'unrescuing']);
     await expectConflict(id, { unrescue: null }, `Cannot 'unrescue' instance ${id} while it is in task_state unrescuing`);
     open();
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(state(await show(id))[0]).to.equal('ACTIVE');
 
     const other = await rescued(await boot());
@@ -123,24 +106,22 @@ describe('compute API: rescue/unrescue', () => {
   it('rescues a SHUTOFF server (Nova allows ACTIVE, STOPPED, ERROR) and unrescue starts it: ACTIVE', async () => {
     const id = await boot();
     expect((await act(id, { 'os-stop': null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     await rescued(id);
     expect(state(await show(id))).to.deep.equal(['RESCUE', 'rescued', null, 1]);
     expect((await act(id, { unrescue: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(state(await show(id))).to.deep.equal(['ACTIVE', 'active', null, 1]);
   });
 
   it('uses rescue_image_ref when given; 400 (UnsupportedRescueImage) for an unknown, invisible or inactive image', async () => {
     const id = await boot();
-    const other = await insertImage(t.db, t.projects.admin);
+    const other = await insertImage(c.t.db, c.t.projects.admin);
     const missing = randomUUID();
-    const privateOfAlt = await insertImage(t.db, t.projects.alt, { visibility: 'private' });
-    const queued = await insertImage(t.db, t.projects.admin, { status: 'queued' });
+    const privateOfAlt = await insertImage(c.t.db, c.t.projects.alt, { visibility: 'private' });
+    const queued = await insertImage(c.t.db, c.t.projects.admin, { status: 'queued' });
     for (const ref of [missing, privateOfAlt, queued]) {
-      const res = await act(id, { rescue: { rescue_image_ref: ref } });
-      expect(res.status, res.text).to.equal(400);
-      expect(res.body.badRequest.message).to.equal(`Requested rescue image '${ref}' is not supported`);
+      expectFault(await act(id, { rescue: { rescue_image_ref: ref } }), 400, 'badRequest', `Requested rescue image '${ref}' is not supported`);
     }
     expect(state(await show(id))).to.deep.equal(['ACTIVE', 'active', null, 1]);
     await rescued(id, { rescue: { rescue_image_ref: other } });
@@ -161,16 +142,16 @@ describe('compute API: rescue/unrescue', () => {
     const id = await boot();
     await expectConflict(id, { unrescue: null }, `Cannot 'unrescue' instance ${id} while it is in vm_state active`);
     expect((await act(id, { pause: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     await expectConflict(id, { rescue: null }, `Cannot 'rescue' instance ${id} while it is in vm_state paused`);
     expect((await act(id, { unpause: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
 
     await rescued(id);
     await expectConflict(id, { rescue: null }, `Cannot 'rescue' instance ${id} while it is in vm_state rescued`);
     await expectConflict(id, { reboot: { type: 'HARD' } }, `Cannot 'reboot' instance ${id} while it is in vm_state rescued`);
     await expectConflict(id, { 'os-stop': null }, `Cannot 'stop' instance ${id} while it is in vm_state rescued`);
-    const rebuild = await act(id, { rebuild: { imageRef: image } });
+    const rebuild = await act(id, { rebuild: { imageRef: c.image } });
     expect(rebuild.status, rebuild.text).to.equal(409);
     expect(state(await show(id))).to.deep.equal(['RESCUE', 'rescued', null, 1]);
   });
@@ -178,11 +159,11 @@ describe('compute API: rescue/unrescue', () => {
   it('404 for a server of another project or none; 403 for a reader', async () => {
     const id = await boot();
     for (const body of [{ rescue: null }, { unrescue: null }]) {
-      expect((await act(id, body, t.tokens.alt)).status).to.equal(404);
+      expect((await act(id, body, c.t.tokens.alt)).status).to.equal(404);
       const missing = randomUUID();
       const res = await act(missing, body);
       expect(res.body).to.deep.equal({ itemNotFound: { code: 404, message: `Instance ${missing} could not be found.` } });
-      const reader = await act(id, body, t.tokens.reader);
+      const reader = await act(id, body, c.t.tokens.reader);
       expect(reader.status).to.equal(403);
     }
   });
@@ -192,11 +173,11 @@ describe('compute API: rescue/unrescue', () => {
     expect((await act(id, { lock: null })).status).to.equal(202);
     await expectConflict(id, { rescue: null }, `Instance ${id} is locked`);
     await expectConflict(id, { unrescue: null }, `Instance ${id} is locked`);
-    expect((await act(id, { rescue: null }, t.tokens.admin)).status).to.equal(200);
-    await t.services.tasks.idle();
+    expect((await act(id, { rescue: null }, c.t.tokens.admin)).status).to.equal(200);
+    await c.t.services.tasks.idle();
     await expectConflict(id, { unrescue: null }, `Instance ${id} is locked`);
-    expect((await act(id, { unrescue: null }, t.tokens.admin)).status).to.equal(202);
-    await t.services.tasks.idle();
+    expect((await act(id, { unrescue: null }, c.t.tokens.admin)).status).to.equal(202);
+    await c.t.services.tasks.idle();
     expect(state(await show(id))[0]).to.equal('ACTIVE');
   });
 
@@ -204,8 +185,8 @@ describe('compute API: rescue/unrescue', () => {
     const id = await boot();
     await rescued(id);
     expect((await act(id, { unrescue: null })).status).to.equal(202);
-    await t.services.tasks.idle();
-    const res = await t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(t.tokens.demo));
+    await c.t.services.tasks.idle();
+    const res = await c.t.request.get(`${api}/servers/${id}/os-instance-actions`).set(as(c.t.tokens.demo));
     expect(res.body.instanceActions.map((a: { action: string }) => a.action)).to.include.members(['rescue', 'unrescue']);
   });
 
@@ -213,27 +194,27 @@ describe('compute API: rescue/unrescue', () => {
     const id = await boot();
     driver.failNext = 'rescue';
     expect((await act(id, { rescue: null })).status).to.equal(200);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const server = await show(id);
     expect(state(server)).to.deep.equal(['ACTIVE', 'active', null, 1]);
     expect(driver.peek(id)!.rescue ?? null).to.equal(null);
-    const row = await t.services.instances.find(id);
+    const row = await c.t.services.instances.find(id);
     expect(row.fault?.message).to.match(/engine refused to rescue/);
   });
 
   it('delete of a rescued server removes it', async () => {
     const id = await boot();
     await rescued(id);
-    expect((await t.request.delete(`${api}/servers/${id}`).set(as(t.tokens.demo))).status).to.equal(204);
-    await t.services.tasks.idle();
-    expect((await t.request.get(`${api}/servers/${id}`).set(as(t.tokens.demo))).status).to.equal(404);
+    expect((await c.t.request.delete(`${api}/servers/${id}`).set(as(c.t.tokens.demo))).status).to.equal(204);
+    await c.t.services.tasks.idle();
+    expect((await c.t.request.get(`${api}/servers/${id}`).set(as(c.t.tokens.demo))).status).to.equal(404);
     expect(driver.peek(id)).to.equal(undefined);
   });
 
   it('501 when the driver cannot rescue (a state that never allows rescue is still 409)', async () => {
     const app = await makeTestApp({ driver: new NoRescueDriver() });
     try {
-      const id = await boot(app);
+      const id = await bootServer(app, await insertImage(app.db, app.projects.admin));
       const res = await act(id, { rescue: null }, app.tokens.demo, app);
       expect(res.status, res.text).to.equal(501);
       const un = await act(id, { unrescue: null }, app.tokens.demo, app);

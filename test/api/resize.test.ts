@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
-import { bootServer, useComputeApp } from '../helpers/compute-app';
+import { bootServer, expectFault, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverCapabilities, DriverFlavor, DriverInstance, PowerState } from '../../src/drivers/driver';
 
@@ -151,19 +151,16 @@ describe('compute API: resize, confirmResize, revertResize', () => {
   it("answers 400 with Nova's messages: same flavor, unknown flavor, a flavor too small for the image", async () => {
     const id = await boot();
     const same = await resize(id, '1');
-    expect(same.status).to.equal(400);
-    expect(same.body.badRequest.message).to.equal('When resizing, instances must change flavor!');
+    expectFault(same, 400, 'badRequest', 'When resizing, instances must change flavor!');
     const unknown = await resize(id, '999');
-    expect(unknown.status).to.equal(400);
-    expect(unknown.body.badRequest.message).to.equal('Flavor 999 could not be found.');
+    expectFault(unknown, 400, 'badRequest', 'Flavor 999 could not be found.');
 
     // booted on flavor 1 before the image asked for more: resize checks the image the server was booted from
     const big = await insertImage(c.t.db, c.t.projects.admin);
     const needsRam = await bootServer(c.t, big);
     await c.t.db('images').where('id', big).update({ min_ram: 3000 });
     const small = await resize(needsRam, '2');
-    expect(small.status).to.equal(400);
-    expect(small.body.badRequest.message).to.equal("Flavor's memory is too small for requested image.");
+    expectFault(small, 400, 'badRequest', "Flavor's memory is too small for requested image.");
     expect((await resize(needsRam, '3')).status, 'flavor 3 has 4096 MB').to.equal(202);
     await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('ACTIVE');
@@ -177,11 +174,9 @@ describe('compute API: resize, confirmResize, revertResize', () => {
       { ...row, id: 'retired', name: 'retired', memory_mb: 1024, root_gb: 5, disabled: true },
     ]);
     const zero = await resize(id, 'zero-disk');
-    expect(zero.status).to.equal(400);
-    expect(zero.body.badRequest.message).to.equal('Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
+    expectFault(zero, 400, 'badRequest', 'Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
     const disabled = await resize(id, 'retired');
-    expect(disabled.status).to.equal(400);
-    expect(disabled.body.badRequest.message).to.equal('Flavor retired could not be found.');
+    expectFault(disabled, 400, 'badRequest', 'Flavor retired could not be found.');
     expect((await show(id)).status).to.equal('ACTIVE');
   });
 
@@ -196,38 +191,32 @@ describe('compute API: resize, confirmResize, revertResize', () => {
   it("answers 409 with Nova's messages in the wrong state", async () => {
     const id = await boot();
     const confirm = await act(id, { confirmResize: null });
-    expect(confirm.status).to.equal(409);
-    expect(confirm.body.conflictingRequest.message).to.equal(`Cannot 'confirmResize' instance ${id} while it is in vm_state active`);
+    expectFault(confirm, 409, 'conflictingRequest', `Cannot 'confirmResize' instance ${id} while it is in vm_state active`);
     const revert = await act(id, { revertResize: null });
-    expect(revert.status).to.equal(409);
-    expect(revert.body.conflictingRequest.message).to.equal(`Cannot 'revertResize' instance ${id} while it is in vm_state active`);
+    expectFault(revert, 409, 'conflictingRequest', `Cannot 'revertResize' instance ${id} while it is in vm_state active`);
 
     driver.hold();
     expect((await resize(id)).status).to.equal(202);
     const busy = await resize(id, '3');
-    expect(busy.status).to.equal(409);
-    expect(busy.body.conflictingRequest.message).to.match(new RegExp(`^Cannot 'resize' instance ${id} while it is in task_state resize_`));
+    expectFault(busy, 409, 'conflictingRequest', new RegExp(`^Cannot 'resize' instance ${id} while it is in task_state resize_`));
     driver.release();
     await c.t.services.tasks.idle();
 
     const again = await resize(id, '3');
-    expect(again.status).to.equal(409);
-    expect(again.body.conflictingRequest.message).to.equal(`Cannot 'resize' instance ${id} while it is in vm_state resized`);
+    expectFault(again, 409, 'conflictingRequest', `Cannot 'resize' instance ${id} while it is in vm_state resized`);
     expect((await act(id, { 'os-stop': null })).status, 'no power actions while VERIFY_RESIZE').to.equal(409);
 
     driver.hold();
     expect((await act(id, { revertResize: null })).status).to.equal(202);
     const reverting = await act(id, { confirmResize: null });
-    expect(reverting.status).to.equal(409);
-    expect(reverting.body.conflictingRequest.message).to.equal(`Cannot 'confirmResize' instance ${id} while it is in task_state resize_reverting`);
+    expectFault(reverting, 409, 'conflictingRequest', `Cannot 'confirmResize' instance ${id} while it is in task_state resize_reverting`);
     driver.release();
     await c.t.services.tasks.idle();
     expect((await show(id)).status).to.equal('ACTIVE');
 
     await c.t.services.instances.update(id, { vmState: 'error' });
     const error = await resize(id);
-    expect(error.status).to.equal(409);
-    expect(error.body.conflictingRequest.message).to.equal(`Cannot 'resize' instance ${id} while it is in vm_state error`);
+    expectFault(error, 409, 'conflictingRequest', `Cannot 'resize' instance ${id} while it is in vm_state error`);
   });
 
   it('stays ACTIVE on the old flavor, with a fault recorded, when the driver fails', async () => {
@@ -248,8 +237,7 @@ describe('compute API: resize, confirmResize, revertResize', () => {
     for (const body of [{ resize: { flavorRef: '2' } }, { confirmResize: null }, { revertResize: null }]) {
       expect((await act(randomUUID(), body)).status, JSON.stringify(body)).to.equal(404);
       const foreign = await act(id, body, c.t.tokens.alt);
-      expect(foreign.status).to.equal(404);
-      expect(foreign.body.itemNotFound.message).to.equal(`Instance ${id} could not be found.`);
+      expectFault(foreign, 404, 'itemNotFound', `Instance ${id} could not be found.`);
       expect((await act(id, body, c.t.tokens.reader)).status).to.equal(403);
     }
     expect((await show(id)).status).to.equal('ACTIVE');

@@ -7,6 +7,7 @@ import pino from 'pino';
 import WebSocket from 'ws';
 import { makeTestApp, TestApp } from '../helpers/app';
 import { insertImage } from '../helpers/images';
+import { API as api, as, bootServer, expectFault, useComputeApp } from '../helpers/compute-app';
 import { buildApp } from '../../src/app';
 import { silentLogger, Logger } from '../../src/log';
 import { FakeDriver } from '../../src/drivers/fake/driver';
@@ -110,23 +111,17 @@ function closed(ws: WebSocket, ms = 2000): Promise<number> {
 }
 
 describe('compute API: os-getSerialConsole and the console websocket', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
   const driver = new ConsoleTestDriver();
-  let t: TestApp;
-  let image: string;
   let id: string;
   let served: Served;
+  // registered before the app's own after(), so the HTTP server closes before the app does
+  after(async () => { await served.close(); });
+  const c = useComputeApp({ driver });
+  const { boot } = c;
+  /** boots a server on another app (one with its own image) */
+  const bootOn = async (app: TestApp) => bootServer(app, await insertImage(app.db, app.projects.admin));
 
-  async function boot(app: TestApp = t, name = 'vm'): Promise<string> {
-    const img = app === t ? image : await insertImage(app.db, app.projects.admin);
-    const res = await app.request.post(`${api}/servers`).set(as(app.tokens.demo)).send({ server: { name, imageRef: img, flavorRef: '1' } });
-    expect(res.status, res.text).to.equal(202);
-    await app.services.tasks.idle();
-    return res.body.server.id as string;
-  }
-
-  const getConsole = (server: string, body: unknown = { type: 'serial' }, token = t.tokens.demo, app = t) =>
+  const getConsole = (server: string, body: unknown = { type: 'serial' }, token = c.t.tokens.demo, app = c.t) =>
     app.request.post(`${api}/servers/${server}/action`).set(as(token)).send({ 'os-getSerialConsole': body });
 
   /** a fresh console URL for the server, pointed at the test's HTTP server */
@@ -140,14 +135,8 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
   const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
 
   before(async () => {
-    t = await makeTestApp({ driver });
-    image = await insertImage(t.db, t.projects.admin);
     id = await boot();
-    served = await serve(t);
-  });
-  after(async () => {
-    await served.close();
-    await t.close();
+    served = await serve(c.t);
   });
 
   describe('the action', () => {
@@ -165,7 +154,7 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
       const a = tokenOf((await getConsole(id)).body.console.url);
       const b = tokenOf((await getConsole(id)).body.console.url);
       expect(a).to.not.equal(b);
-      const rows = await t.db('console_auth_tokens').select();
+      const rows = await c.t.db('console_auth_tokens').select();
       const hashA = createHash('sha256').update(a).digest('hex');
       const row = rows.find((r) => r.token_hash === hashA);
       expect(row, 'a row keyed by the hash').to.not.equal(undefined);
@@ -177,7 +166,7 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
     it('builds wss:// behind an https public URL, keeping its path', async () => {
       const tls = await makeTestApp({ driver: new FakeDriver(), config: { publicUrl: 'https://cloud.example:8443/nova' } });
       try {
-        const server = await boot(tls);
+        const server = await bootOn(tls);
         const res = await getConsole(server, { type: 'serial' }, tls.tokens.demo, tls);
         expect(res.body.console.url).to.match(/^wss:\/\/cloud\.example:8443\/nova\/compute\/serial-console\?token=/);
       } finally {
@@ -187,60 +176,54 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
 
     for (const body of [{ type: 'novnc' }, { type: 'SERIAL' }, {}, { type: 'serial', port: 1 }, null]) {
       it(`refuses ${JSON.stringify(body)} with 400 (Nova's schema: type must be "serial")`, async () => {
-        const res = await getConsole(id, body);
-        expect(res.status).to.equal(400);
-        expect(res.body.badRequest.code).to.equal(400);
+        expectFault(await getConsole(id, body), 400, 'badRequest');
       });
     }
 
     it("answers 404 for a server that does not exist or is another project's; an admin may", async () => {
       const missing = await getConsole(randomUUID());
       expect(missing.status).to.equal(404);
-      const foreign = await getConsole(id, { type: 'serial' }, t.tokens.alt);
-      expect(foreign.status).to.equal(404);
-      expect(foreign.body.itemNotFound.message).to.equal(`Instance ${id} could not be found.`);
-      expect((await getConsole(id, { type: 'serial' }, t.tokens.admin)).status).to.equal(200);
+      const foreign = await getConsole(id, { type: 'serial' }, c.t.tokens.alt);
+      expectFault(foreign, 404, 'itemNotFound', `Instance ${id} could not be found.`);
+      expect((await getConsole(id, { type: 'serial' }, c.t.tokens.admin)).status).to.equal(200);
     });
 
     it('answers 403 to a project reader (policy: project member or admin)', async () => {
-      const res = await getConsole(id, { type: 'serial' }, t.tokens.reader);
+      const res = await getConsole(id, { type: 'serial' }, c.t.tokens.reader);
       expect(res.status).to.equal(403);
     });
 
     it('answers 409 InstanceNotReady for a server without a container (spawn failed)', async () => {
-      const doomed = await boot(t, 'doomed');
+      const doomed = await boot('doomed');
       const res = await getConsole(doomed);
-      expect(res.status).to.equal(409);
-      expect(res.body.conflictingRequest.message).to.equal(`Instance ${doomed} is not ready`);
+      expectFault(res, 409, 'conflictingRequest', `Instance ${doomed} is not ready`);
     });
 
     it('answers 409 InstanceNotReady for a SHUTOFF server', async () => {
       const stopped = await boot();
-      expect((await t.request.post(`${api}/servers/${stopped}/action`).set(as(t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
-      await t.services.tasks.idle();
+      expect((await c.t.request.post(`${api}/servers/${stopped}/action`).set(as(c.t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
+      await c.t.services.tasks.idle();
       const res = await getConsole(stopped);
-      expect(res.status).to.equal(409);
-      expect(res.body.conflictingRequest.message).to.equal(`Instance ${stopped} is not ready`);
+      expectFault(res, 409, 'conflictingRequest', `Instance ${stopped} is not ready`);
     });
 
     it('answers 409 while the server is being deleted', async () => {
       const doomed = await boot();
       driver.holdDestroys = true;
       try {
-        expect((await t.request.delete(`${api}/servers/${doomed}`).set(as(t.tokens.demo))).status).to.equal(204);
+        expect((await c.t.request.delete(`${api}/servers/${doomed}`).set(as(c.t.tokens.demo))).status).to.equal(204);
         const res = await getConsole(doomed);
-        expect(res.status).to.equal(409);
-        expect(res.body.conflictingRequest.message).to.equal(`Cannot 'get_serial_console' instance ${doomed} while it is in task_state deleting`);
+        expectFault(res, 409, 'conflictingRequest', `Cannot 'get_serial_console' instance ${doomed} while it is in task_state deleting`);
       } finally {
         driver.release();
-        await t.services.tasks.idle();
+        await c.t.services.tasks.idle();
       }
     });
 
     it('answers 501 when the driver has no serial console', async () => {
       const bare = await makeTestApp({ driver: new NoSerialDriver() });
       try {
-        const server = await boot(bare);
+        const server = await bootOn(bare);
         const res = await getConsole(server, { type: 'serial' }, bare.tokens.demo, bare);
         expect(res.status).to.equal(501);
         expect(res.body).to.deep.equal({ notImplemented: { code: 501, message: 'The requested functionality is not supported.' } });
@@ -252,10 +235,9 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
     it('answers 400 "Unavailable console type serial." when serial consoles are disabled', async () => {
       const off = await makeTestApp({ driver: new FakeDriver(), config: { serialConsole: 'disabled' } });
       try {
-        const server = await boot(off);
+        const server = await bootOn(off);
         const res = await getConsole(server, { type: 'serial' }, off.tokens.demo, off);
-        expect(res.status).to.equal(400);
-        expect(res.body.badRequest.message).to.equal('Unavailable console type serial.');
+        expectFault(res, 400, 'badRequest', 'Unavailable console type serial.');
       } finally {
         await off.close();
       }
@@ -329,14 +311,14 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
     });
 
     it('refuses a token after its lifetime (clock moved past the TTL), accepts it just before', async () => {
-      const ttlMs = t.config.consoleTokenTtlSec * 1000;
+      const ttlMs = c.t.config.consoleTokenTtlSec * 1000;
       expect(ttlMs, 'default 10 minutes').to.equal(600_000);
       const at = (offsetMs: number) => new RemoteConsoleService({
-        config: t.config, compute: t.services.compute, instances: t.services.instances, drivers: t.services.drivers,
-        tokens: new ConsoleTokenStore(t.db), clock: () => new Date(Date.now() + offsetMs),
+        config: c.t.config, compute: c.t.services.compute, instances: c.t.services.instances, drivers: c.t.services.drivers,
+        tokens: new ConsoleTokenStore(c.t.db), clock: () => new Date(Date.now() + offsetMs),
       });
-      const late = await serve(t, at(ttlMs + 1000));
-      const early = await serve(t, at(ttlMs - 5000));
+      const late = await serve(c.t, at(ttlMs + 1000));
+      const early = await serve(c.t, at(ttlMs - 5000));
       try {
         expect(await refusedWith(await consoleUrl(id, late.base))).to.equal(401);
         (await open(await consoleUrl(id, early.base))).close();
@@ -351,8 +333,8 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
       const ws = await open(await consoleUrl(server));
       expect(driver.openConsoles(server)).to.equal(1);
       const gone = closed(ws);
-      expect((await t.request.post(`${api}/servers/${server}/action`).set(as(t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
-      await t.services.tasks.idle();
+      expect((await c.t.request.post(`${api}/servers/${server}/action`).set(as(c.t.tokens.demo)).send({ 'os-stop': null })).status).to.equal(202);
+      await c.t.services.tasks.idle();
       expect(await gone).to.equal(1000);
 
       const again = await open(await consoleUrl(id));
@@ -367,11 +349,11 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
       const server = await boot();
       const stoppedUrl = await consoleUrl(server);
       const deletedUrl = await consoleUrl(server);
-      await t.request.post(`${api}/servers/${server}/action`).set(as(t.tokens.demo)).send({ 'os-stop': null });
-      await t.services.tasks.idle();
+      await c.t.request.post(`${api}/servers/${server}/action`).set(as(c.t.tokens.demo)).send({ 'os-stop': null });
+      await c.t.services.tasks.idle();
       expect(await refusedWith(stoppedUrl)).to.equal(409);
-      await t.request.delete(`${api}/servers/${server}`).set(as(t.tokens.demo));
-      await t.services.tasks.idle();
+      await c.t.request.delete(`${api}/servers/${server}`).set(as(c.t.tokens.demo));
+      await c.t.services.tasks.idle();
       expect(await refusedWith(deletedUrl)).to.equal(404);
     });
 
@@ -379,7 +361,7 @@ describe('compute API: os-getSerialConsole and the console websocket', () => {
       const lines: string[] = [];
       const sink = new Writable({ write(chunk, _enc, done) { lines.push(chunk.toString()); done(); } });
       const log = pino({ level: 'debug' }, sink);
-      const logged = await serve(t, t.services.consoles, log);
+      const logged = await serve(c.t, c.t.services.consoles, log);
       try {
         const url = await consoleUrl(id, logged.base);
         const ws = await open(url);

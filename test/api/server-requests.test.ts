@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { API, as, useComputeApp } from '../helpers/compute-app';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
+import { API, as, expectFault, useComputeApp } from '../helpers/compute-app';
 import { DEFAULT_NETWORK } from '../../src/compute/request-checks';
 
 /** The microversion deltas of server requests: POST /servers, PUT /servers/{id} and rebuild bodies. */
@@ -428,62 +426,50 @@ describe('compute API: server request microversions', () => {
 });
 
 describe('compute API: unshelve microversion 2.77 (availability_zone)', () => {
-  let t: TestApp;
-  let image: string;
+  const c = useComputeApp({ config: { shelvedOffloadTimeSec: -1 } });
   const v = (version: string) => ({ 'OpenStack-API-Version': `compute ${version}` });
-  before(async () => {
-    t = await makeTestApp({ config: { shelvedOffloadTimeSec: -1 } });
-    image = await insertImage(t.db, t.projects.admin);
-  });
-  after(async () => { await t.close(); });
-  const act = (id: string, version: string, body: object) => t.request.post(`${API}/servers/${id}/action`)
-    .set(as('shelveOffload' in body ? t.tokens.admin : t.tokens.demo)).set(v(version)).send(body); // shelveOffload is admin-only
-  const state = async (id: string) => (await t.services.instances.find(id)).vmState;
+  const act = (id: string, version: string, body: object) => c.t.request.post(`${API}/servers/${id}/action`)
+    .set(as('shelveOffload' in body ? c.t.tokens.admin : c.t.tokens.demo)).set(v(version)).send(body); // shelveOffload is admin-only
+  const state = async (id: string) => (await c.t.services.instances.find(id)).vmState;
 
   it('takes a zone only for an offloaded server (409 otherwise), 400 for an unknown zone, and schedules into the zone', async () => {
-    const created = await t.request.post(`${API}/servers`).set(as(t.tokens.demo)).send({ server: { name: 'sh', imageRef: image, flavorRef: '1' } });
-    const id = created.body.server.id;
-    await t.services.tasks.idle();
+    const id = await c.boot('sh');
     expect((await act(id, '2.77', { shelve: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await state(id)).to.equal('shelved');
 
     expectBad(await act(id, '2.77', { unshelve: {} }), 'availability_zone');
     expectBad(await act(id, '2.77', { unshelve: { availability_zone: 'nova', host: 'x' } }), 'host');
-    const notOffloaded = await act(id, '2.77', { unshelve: { availability_zone: 'nova' } });
-    expect(notOffloaded.status).to.equal(409);
-    expect(notOffloaded.body.conflictingRequest.message).to.equal(
+    expectFault(await act(id, '2.77', { unshelve: { availability_zone: 'nova' } }), 409, 'conflictingRequest',
       `Specifying an availability zone or a host when unshelving server "${id}" with status "shelved" is not supported. The server status must be SHELVED_OFFLOADED.`);
 
     expect((await act(id, '2.77', { shelveOffload: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await state(id)).to.equal('shelved_offloaded');
     const unknown = await act(id, '2.77', { unshelve: { availability_zone: 'mars' } });
     expect([unknown.status, unknown.body.badRequest?.message]).to.deep.equal([400, 'The requested availability zone is not available']);
     // before 2.77 the body is not looked at
     expect((await act(id, '2.76', { unshelve: { availability_zone: 'mars' } })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await state(id)).to.equal('active');
 
     expect((await act(id, '2.77', { shelve: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await act(id, '2.77', { shelveOffload: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     const ok = await act(id, '2.77', { unshelve: { availability_zone: 'nova' } });
     expect(ok.status, ok.text).to.equal(202);
-    await t.services.tasks.idle();
-    const after = await t.services.instances.find(id);
-    expect([after.vmState, after.host]).to.deep.equal(['active', t.config.computeHost]);
+    await c.t.services.tasks.idle();
+    const after = await c.t.services.instances.find(id);
+    expect([after.vmState, after.host]).to.deep.equal(['active', c.t.config.computeHost]);
   });
 
   it('null is still an unshelve without a zone at 2.77', async () => {
-    const created = await t.request.post(`${API}/servers`).set(as(t.tokens.demo)).send({ server: { name: 'sh2', imageRef: image, flavorRef: '1' } });
-    const id = created.body.server.id;
-    await t.services.tasks.idle();
+    const id = await c.boot('sh2');
     expect((await act(id, '2.77', { shelve: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect((await act(id, '2.77', { unshelve: null })).status).to.equal(202);
-    await t.services.tasks.idle();
+    await c.t.services.tasks.idle();
     expect(await state(id)).to.equal('active');
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { makeTestApp, TestApp } from '../helpers/app';
-import { insertImage } from '../helpers/images';
+import { TestApp } from '../helpers/app';
+import { API as api, as, serverState, useComputeApp } from '../helpers/compute-app';
 import { FakeDriver } from '../../src/drivers/fake/driver';
 import { DriverInstance, PowerState } from '../../src/drivers/driver';
 import { TaskState, VmState } from '../../src/compute/states';
@@ -32,31 +32,18 @@ class GatedDriver extends FakeDriver {
 }
 
 describe('compute API: shelve, shelveOffload, unshelve', () => {
-  const api = '/compute/v2.1';
-  const as = (token: string) => ({ 'x-auth-token': token });
-
   /** one app per offload time: 0 (Nova's default), -1 (never), 1 second */
   function suite(offloadTime: number) {
-    const ctx = { driver: new GatedDriver(), t: null as unknown as TestApp, image: '' };
-    before(async () => {
-      ctx.t = await makeTestApp({ driver: ctx.driver, config: { shelvedOffloadTimeSec: offloadTime } });
-      ctx.image = await insertImage(ctx.t.db, ctx.t.projects.admin);
-    });
-    after(async () => { await ctx.t.close(); });
-    afterEach(() => { ctx.driver.gate = null; ctx.driver.failNext = null; });
-    return ctx;
+    const driver = new GatedDriver();
+    const app = useComputeApp({ driver, config: { shelvedOffloadTimeSec: offloadTime } });
+    afterEach(() => { driver.gate = null; driver.failNext = null; });
+    return { driver, app, get t(): TestApp { return app.t; }, get image(): string { return app.image; } };
   }
 
-  function helpers(ctx: { driver: GatedDriver; t: TestApp; image: string }) {
+  function helpers(ctx: ReturnType<typeof suite>) {
     const act = (server: string, body: object, token = ctx.t.tokens.demo) =>
       ctx.t.request.post(`${api}/servers/${server}/action`).set(as(token)).send(body);
-    async function boot(name = 'vm', extra: object = {}): Promise<string> {
-      const res = await ctx.t.request.post(`${api}/servers`).set(as(ctx.t.tokens.demo))
-        .send({ server: { name, imageRef: ctx.image, flavorRef: '1', metadata: { role: 'db' }, ...extra } });
-      expect(res.status, res.text).to.equal(202);
-      await ctx.t.services.tasks.idle();
-      return res.body.server.id as string;
-    }
+    const boot = (name = 'vm', extra: object = {}) => ctx.app.boot({ name, metadata: { role: 'db' }, ...extra });
     async function show(server: string, token = ctx.t.tokens.admin) {
       const res = await ctx.t.request.get(`${api}/servers/${server}`).set(as(token));
       expect(res.status, res.text).to.equal(200);
@@ -69,8 +56,6 @@ describe('compute API: shelve, shelveOffload, unshelve', () => {
       await ctx.t.services.tasks.idle();
       return show(server);
     }
-    const state = (s: Record<string, unknown>) =>
-      [s.status, s['OS-EXT-STS:vm_state'], s['OS-EXT-STS:task_state'], s['OS-EXT-STS:power_state']];
     async function shelveImages(name: string, token = ctx.t.tokens.demo) {
       const res = await ctx.t.request.get(`/image/v2/images?name=${encodeURIComponent(`${name}-shelved`)}`).set(as(token));
       expect(res.status, res.text).to.equal(200);
@@ -81,7 +66,7 @@ describe('compute API: shelve, shelveOffload, unshelve', () => {
       expect(res.status, res.text).to.equal(409);
       expect(res.body).to.deep.equal({ conflictingRequest: { code: 409, message } });
     }
-    return { act, boot, show, settled, state, shelveImages, expectConflict };
+    return { act, boot, show, settled, state: serverState, shelveImages, expectConflict };
   }
 
   describe('with shelved_offload_time 0 (offloaded at once)', () => {
