@@ -1,3 +1,4 @@
+import { releaseYoungGeneration } from './startup-memory'; // first: it holds young-generation growth during the imports below
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { loadConfig, redactConfig, Config } from './config';
@@ -39,6 +40,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const consoles = serveSerialConsoles(server, services.consoles, log.child({ component: 'serial-console' }));
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const files = writeOpenrcFiles(config);
+  releaseYoungGeneration(); // started: from here on, load may grow it
   log.info({ url: config.publicUrl, openrc: files }, `novashim listening; credentials: source ${files.admin} (admin) or ${files.demo} (demo)`);
   return {
     server, services,

@@ -38,13 +38,8 @@ async function registerOne(images: ImageService, owner: string, file: string): P
   const image = existing ?? await images.register({
     name, owner, visibility: 'public', containerFormat: 'docker', diskFormat: 'raw', tags: [], properties: {},
   });
-  // the same path as an API upload, so size and hashes are computed the same way
-  const data = fs.createReadStream(file);
-  try {
-    return await images.receiveData(image.id, data);
-  } finally {
-    data.destroy(); // a refused upload (too large) leaves the file open otherwise
-  }
+  // the same states as an API upload; the data is copied by the kernel and hashed from the copy
+  return images.receiveFile(image.id, file);
 }
 
 async function listTarballs(dir: string): Promise<string[] | null> {

@@ -106,13 +106,22 @@ export class ImageService {
    * the image back to queued with no file; an image deleted meanwhile loses its data too (410).
    */
   async receiveData(id: string, source: NodeJS.ReadableStream): Promise<ImageRecord> {
+    return this.receiveStaged(id, () => this.storage.receive(source, this.maxImageBytes));
+  }
+
+  /** receiveData from a local file (start-up fixtures), copied by the kernel and hashed from the copy. */
+  async receiveFile(id: string, file: string): Promise<ImageRecord> {
+    return this.receiveStaged(id, () => this.storage.receiveFile(file, this.maxImageBytes));
+  }
+
+  private async receiveStaged(id: string, stage: () => Promise<StagedData>): Promise<ImageRecord> {
     if (!(await this.store.transition(id, 'queued', 'saving', new Date()))) {
       const current = await this.store.find(id);
       throw current ? transitionRefused(current.status) : new ImageNotFound(id);
     }
     let staged: StagedData | undefined;
     try {
-      staged = await this.storage.receive(source, this.maxImageBytes);
+      staged = await stage();
       await this.storage.commit(staged, id);
     } catch (err) {
       await this.requeue(id, staged);

@@ -40,6 +40,27 @@ export class ImageStorage {
     return { tempPath, ...meter.result() };
   }
 
+  /**
+   * Stages a copy of a local file (start-up fixtures): the kernel copies it (a reflink where the
+   * file system can), then the copy is hashed through one small reused buffer. Same result as
+   * receive() of the file's contents, without a stream's buffer per chunk: ~20 MB of fixtures
+   * no longer leave that much garbage in the malloc heap of an idle process. 413 past maxBytes.
+   */
+  async receiveFile(file: string, maxBytes: number): Promise<StagedData> {
+    if ((await fs.promises.stat(file)).size > maxBytes) throw imageTooLarge(maxBytes);
+    await fs.promises.mkdir(this.dir, { recursive: true });
+    const tempPath = path.join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      await fs.promises.copyFile(file, tempPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+      const data = await hashFile(tempPath);
+      if (data.size > maxBytes) throw imageTooLarge(maxBytes); // it grew meanwhile
+      return { tempPath, ...data };
+    } catch (err) {
+      await removeQuietly(tempPath);
+      throw err;
+    }
+  }
+
   /** Moves staged data into place as the file of image `id` (atomic within one directory). */
   async commit(staged: StagedData, id: string): Promise<void> {
     await fs.promises.rename(staged.tempPath, this.pathOf(id));
@@ -115,6 +136,30 @@ class MeteringStream extends Transform {
   result(): ImageData & { size: number } {
     return { size: this.size, checksum: this.md5.digest('hex'), osHashAlgo: HASH_ALGO, osHashValue: this.multihash.digest('hex') };
   }
+}
+
+const HASH_BUFFER_BYTES = 64 * 1024;
+
+/** Size, md5 checksum and os_hash_value of a file, read through one reused buffer. */
+export async function hashFile(file: string): Promise<ImageData & { size: number }> {
+  const md5 = createHash('md5');
+  const multihash = createHash(HASH_ALGO);
+  const buffer = Buffer.allocUnsafeSlow(HASH_BUFFER_BYTES);
+  const handle = await fs.promises.open(file, 'r');
+  let size = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      md5.update(chunk);
+      multihash.update(chunk);
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { size, checksum: md5.digest('hex'), osHashAlgo: HASH_ALGO, osHashValue: multihash.digest('hex') };
 }
 
 export const imageTooLarge = (max: number) => new PayloadTooLarge(`The incoming image is too large: image exceeds the size cap of ${max} bytes.`);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Dockerode from 'dockerode';
-import { ConnectConfig } from 'ssh2';
+import type Dockerode from 'dockerode';
+import type { ConnectConfig } from 'ssh2';
 import { DriverLog, SILENT_LOG } from './log';
-import { SshTunnel, sha256Fingerprint, tunnelAgent } from './ssh-tunnel';
+import { loadDockerode } from './dockerode';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 const DEFAULT_REMOTE_SOCKET = '/var/run/docker.sock';
@@ -75,7 +75,8 @@ function explicitDocker(options: DockerOptionsWithAgent): Dockerode {
   const fromEnv = process.env.DOCKER_HOST;
   delete process.env.DOCKER_HOST;
   try {
-    return new Dockerode(options);
+    const DockerodeClass = loadDockerode();
+    return new DockerodeClass(options);
   } finally {
     if (fromEnv !== undefined) process.env.DOCKER_HOST = fromEnv;
   }
@@ -100,7 +101,9 @@ function readTlsFiles(dir: string): { ca: Buffer; cert: Buffer; key: Buffer } {
 }
 
 function sshConnection(url: URL, env: NodeJS.ProcessEnv, log: DriverLog): EngineConnection {
-  const config = sshConfig(url, env, log);
+  // ssh2 only for ssh:// engines: it is not loaded otherwise
+  const { SshTunnel, sha256Fingerprint, tunnelAgent } = require('./ssh-tunnel') as typeof import('./ssh-tunnel');
+  const config = sshConfig(url, env, log, sha256Fingerprint);
   const remoteSocket = url.pathname && url.pathname !== '/' ? url.pathname : DEFAULT_REMOTE_SOCKET;
   const tunnel = new SshTunnel(config, remoteSocket);
   // host/port are placeholders: every connection comes from the agent
@@ -112,7 +115,7 @@ function sshConnection(url: URL, env: NodeJS.ProcessEnv, log: DriverLog): Engine
   };
 }
 
-function sshConfig(url: URL, env: NodeJS.ProcessEnv, log: DriverLog): ConnectConfig {
+function sshConfig(url: URL, env: NodeJS.ProcessEnv, log: DriverLog, sha256Fingerprint: (key: Buffer) => string): ConnectConfig {
   const keyPath = env.NOVASHIM_SSH_KEY;
   if (!keyPath) throw new Error('DOCKER_HOST is ssh://… but NOVASHIM_SSH_KEY (private key file) is not set');
   const host = url.hostname.replace(/^\[|\]$/g, ''); // URL keeps the brackets of IPv6 literals
