@@ -117,7 +117,7 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const zones = new AvailabilityZones(hostZones, hostServices);
   const aggregates = new AggregateService(aggregateStore, drivers, hostZones);
   const hosts = new Hosts(hostServices);
-  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions, serverGroups, hostServices, quotas, zones });
+  const compute = new ComputeService({ config, log, instances, flavors, keypairs, images, drivers, tasks, actions: instanceActions, serverGroups, hostServices, quotas, zones, migrationRecords: new MigrationStore(db) });
   const adminActions = new AdminActions(compute, instances, instanceActions);
   const adminViews = createAdminViews({ instances, drivers, hostServices, tasks, actions: instanceActions, log: log.child({ component: 'admin-views' }) });
   const locks = new ServerLocks(compute, instances, instanceActions);
@@ -126,7 +126,7 @@ export function createServices(config: Config, log: Logger, db: Knex, driver: Co
   const snapshots = new SnapshotService({ compute, instances, images, drivers, log: log.child({ component: 'snapshots' }), publicUrl: config.publicUrl });
   const rebuild = new RebuildService({ compute, instances, images, shutdownTimeoutSec: config.shutdownTimeoutSec, keypairs });
   const migrations = new MigrationService({ compute, instances, store: new MigrationStore(db), drivers, hostServices, log: log.child({ component: 'migrations' }) });
-  const resize = new ResizeService({ compute, instances, flavors, images, drivers, quotas, migrations });
+  const resize = new ResizeService({ compute, instances, flavors, images, drivers, migrations });
   const softDelete = new SoftDeleteService({
     compute, instances, tasks, actions: instanceActions, log: log.child({ component: 'soft-delete' }),
     reclaimIntervalSec: config.reclaimInstanceIntervalSec, shutdownTimeoutSec: config.shutdownTimeoutSec,

@@ -125,6 +125,16 @@ export class InstanceActionRecorder {
     }
   }
 
+  /**
+   * Startup recovery: what the dead process left open on the server (events started before
+   * `before`) is finished — the events with Error, their actions with a finish time — before the
+   * recovery's own events are recorded. Never fails the recovery.
+   */
+  async finishInterrupted(instanceUuid: string, before: Date): Promise<void> {
+    await this.store.finishInterrupted(instanceUuid, before, new Date(), 'The service restarted while this event was in progress.')
+      .catch((err) => this.log.warn({ err, instanceId: instanceUuid }, 'cannot finish interrupted instance action events'));
+  }
+
   list(instanceUuid: string): Promise<InstanceActionRecord[]> {
     return this.store.list(instanceUuid);
   }

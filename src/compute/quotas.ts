@@ -27,7 +27,22 @@ export interface InstanceAdmission {
   readonly groupUuid?: string | null;
 }
 
-type Deltas = Partial<Record<'instances' | 'cores' | 'ram', number>>;
+export type Deltas = Partial<Record<'instances' | 'cores' | 'ram', number>>;
+
+type Sized = Pick<FlavorSnapshot, 'vcpus' | 'memoryMb'>;
+
+/** Nova's upsize_quota_delta: the growth in cores and RAM from one flavor to another (none for a downsize). */
+export function upsizeDeltas(current: Sized, target: Sized): Deltas {
+  const deltas: Deltas = {};
+  if (target.vcpus > current.vcpus) deltas.cores = target.vcpus - current.vcpus;
+  if (target.memoryMb > current.memoryMb) deltas.ram = target.memoryMb - current.memoryMb;
+  return deltas;
+}
+
+/** Nova's restore check (check_num_instances_quota(1, 1)): a soft-deleted server counts again once restored. */
+export function restoreDeltas(flavor: Sized): Deltas {
+  return { instances: 1, cores: flavor.vcpus, ram: flavor.memoryMb };
+}
 const INSTANCE_RESOURCES = ['instances', 'cores', 'ram'] as const;
 
 /** -1 (or below) is unlimited, as in Nova's _is_unlimited_value */
@@ -162,21 +177,23 @@ export class QuotaService {
     });
   }
 
-  /** Nova's _check_quota_for_upsize: only the growth in cores and RAM is checked (403 TooManyInstances). */
-  async checkUpsize(instance: Pick<InstanceRecord, 'projectId' | 'userId' | 'flavor'>, newFlavor: Pick<FlavorSnapshot, 'vcpus' | 'memoryMb'>): Promise<void> {
-    const deltas: Deltas = {};
-    if (newFlavor.vcpus > instance.flavor.vcpus) deltas.cores = newFlavor.vcpus - instance.flavor.vcpus;
-    if (newFlavor.memoryMb > instance.flavor.memoryMb) deltas.ram = newFlavor.memoryMb - instance.flavor.memoryMb;
-    if (Object.keys(deltas).length === 0) return;
-    const over = await this.overInstanceQuota(this.store, instance.projectId, instance.userId, deltas);
-    if (over) throw tooManyInstances(over.overs, deltas, over.usages, over.quotas);
-  }
-
-  /** Nova's restore: check_num_instances_quota(1, 1) — a SOFT_DELETED server counts again once restored (403 past it). */
-  async checkRestore(instance: Pick<InstanceRecord, 'projectId' | 'userId' | 'flavor'>): Promise<void> {
-    const deltas: Deltas = { instances: 1, cores: instance.flavor.vcpus, ram: instance.flavor.memoryMb };
-    const over = await this.overInstanceQuota(this.store, instance.projectId, instance.userId, deltas);
-    if (over) throw tooManyInstances(over.overs, deltas, over.usages, over.quotas);
+  /**
+   * A quota-checked change of an existing server (resize, revert of a downsize, restore): checks
+   * `deltas` and runs `claim` in one transaction under the project's lock, as create does. `claim`
+   * gets the transaction's InstanceStore and saves the claimed task_state together with what the
+   * usage count reads from it (the new flavor, the restoring task — QuotaStore.instanceUsage), so
+   * the next check under the lock counts this change. Throws Nova's 403 TooManyInstances when the
+   * deltas do not fit; returns what `claim` returned (false: the server changed meanwhile). With no
+   * growth nothing is consumed and no lock is taken.
+   */
+  async admitChange(instance: Pick<InstanceRecord, 'projectId' | 'userId'>, deltas: Deltas,
+    claim: (instances: InstanceStore) => Promise<boolean>): Promise<boolean> {
+    if (!Object.values(deltas).some((d) => d > 0)) return claim(new InstanceStore(this.db));
+    return this.store.locked(`project:${instance.projectId}`, async (trx) => {
+      const over = await this.overInstanceQuota(new QuotaStore(trx), instance.projectId, instance.userId, deltas);
+      if (over) throw tooManyInstances(over.overs, deltas, over.usages, over.quotas);
+      return claim(new InstanceStore(trx));
+    });
   }
 
   /** Nova's _check_metadata_properties_quota with the project's metadata_items limit (403). */

@@ -6,6 +6,9 @@ import type { TaskRunner } from './tasks';
 import { PowerState } from '../drivers/driver';
 import { toDriverInstance } from './manager';
 import { TaskState, VmState } from './states';
+import type { MigrationStore } from '../db/stores/migrations';
+import type { InstanceActionRecorder } from './instance-actions';
+import { decideMove, recoverMove, ResizeRecoveryAction } from './resize-recovery';
 
 export interface RecoveryDeps {
   readonly instances: InstanceStore;
@@ -15,6 +18,10 @@ export interface RecoveryDeps {
   readonly log: Logger;
   /** seconds a retried stop waits for a clean shutdown */
   readonly shutdownTimeoutSec: number;
+  /** migration records an interrupted move ends (resize-recovery.ts); absent: none are kept */
+  readonly migrationRecords?: MigrationStore;
+  /** instance actions: the events the dead process left open are finished (Error) */
+  readonly actions?: InstanceActionRecorder;
 }
 
 /** a spawn the old process did not finish (Nova: BUILDING, or these task_states) */
@@ -25,7 +32,7 @@ const REBOOT_TASKS: readonly (TaskState | null)[] = [TaskState.REBOOTING, TaskSt
 
 /** What startup recovery decided for one instance (returned for logs and tests). */
 export type RecoveryAction = 'delete' | 'abandon-build' | 'abandon-rebuild' | 'clear-error-task' | 'retry-stop' | 'retry-start'
-  | 'retry-reboot' | 'settle';
+  | 'retry-reboot' | 'settle' | ResizeRecoveryAction;
 
 /**
  * Startup recovery (Nova's ComputeManager._init_instance): work under way when the previous process
@@ -40,18 +47,24 @@ export type RecoveryAction = 'delete' | 'abandon-build' | 'abandon-rebuild' | 'c
  * - powering-off / powering-on: the stop / start is retried;
  * - rebooting / rebooting_hard: a hard reboot is retried when the container is not running (Nova's
  *   _retry_reboot), else the task is cleared and the server is ACTIVE;
+ * - a resize, cold or live migration, revert or confirm (resize_prep, resize_migrating, resize_migrated,
+ *   resize_finish, resize_reverting, resize_confirming, migrating): rolled back or finished as
+ *   resize-recovery.ts describes, the migration record ended (error, finished, reverted, confirmed);
  * - a shelved or shelved-offloaded server (an interrupted shelve, offload or unshelve): back to what
  *   the engine shows (shelve.ts settleShelved: an unshelve that did not finish leaves it offloaded);
- * - anything else (snapshot, pause/unpause, suspend/resume, resize_prep, shelving, rescue…): the
+ * - anything else (snapshot, pause/unpause, suspend/resume, shelving, rescue…): the
  *   task_state is cleared and the state the engine reports taken (ComputeManager.settle).
  * Interrupted soft deletes and restores are SoftDeleteService.recoverInterrupted's, run before this.
- * The work runs in the background, serialized per server like any action; `tasks.idle()` awaits it.
+ * The events the dead process left open on each such server end with Error first (Nova leaves them
+ * open). The work runs in the background, serialized per server like any action; `tasks.idle()` awaits it.
  */
 export async function recoverInterrupted(d: RecoveryDeps): Promise<Map<string, RecoveryAction>> {
   const decided = new Map<string, RecoveryAction>();
   const all = await d.instances.list({});
   const busy = all.filter((i) => i.taskState !== null || i.vmState === VmState.BUILDING);
+  const started = new Date();
   for (const instance of busy) {
+    await d.actions?.finishInterrupted(instance.uuid, started);
     const action = decide(instance);
     decided.set(instance.uuid, action);
     d.log.info({ instanceId: instance.uuid, vmState: instance.vmState, taskState: instance.taskState, recovery: action }, 'recovering an interrupted task');
@@ -65,6 +78,9 @@ function decide(i: InstanceRecord): RecoveryAction {
   // an unshelve spawns too (task spawning) but goes back to SHELVED_OFFLOADED (shelve.ts settleShelved)
   if (i.vmState === VmState.SHELVED || i.vmState === VmState.SHELVED_OFFLOADED) return 'settle';
   if (i.vmState === VmState.BUILDING || BUILD_TASKS.includes(i.taskState)) return 'abandon-build';
+  // Nova rolls an interrupted resize_migrating back even in ERROR
+  const move = decideMove(i);
+  if (move && (i.vmState !== VmState.ERROR || i.taskState === TaskState.RESIZE_MIGRATING)) return move;
   if (i.vmState === VmState.ERROR) return 'clear-error-task';
   if (REBUILD_TASKS.includes(i.taskState)) return 'abandon-rebuild';
   if (i.taskState === TaskState.POWERING_OFF) return 'retry-stop';
@@ -84,6 +100,8 @@ function schedule(d: RecoveryDeps, i: InstanceRecord, action: RecoveryAction): v
     case 'retry-stop': return run(() => d.manager.powerOff(uuid, d.shutdownTimeoutSec));
     case 'retry-start': return run(() => d.manager.powerOn(uuid));
     case 'retry-reboot': return run(() => retryReboot(d, i));
+    case 'abandon-migration': case 'roll-back-resize': case 'finish-resize': case 'finish-revert-resize': case 'finish-confirm-resize':
+      return run(() => recoverMove(d, i, action));
     default: return run(() => d.manager.settle(uuid));
   }
 }

@@ -13,7 +13,7 @@ import { TaskState, VmState } from './states';
 import { rethrowAs } from './rethrow';
 import { startActionWithFields } from './action-fields';
 import { requireUnlocked } from './lock';
-import type { QuotaService } from './quotas';
+import { upsizeDeltas } from './quotas';
 import type { MigrationService } from './migrations';
 
 export interface ResizeDeps {
@@ -22,8 +22,6 @@ export interface ResizeDeps {
   readonly flavors: FlavorStore;
   readonly images: ImageService;
   readonly drivers: DriverRegistry;
-  /** cores/ram quota of an upsize (Nova's _check_quota_for_upsize); absent: not enforced */
-  readonly quotas?: QuotaService;
   /** records each resize as a migration (os-migrations); absent: not recorded */
   readonly migrations?: MigrationService;
 }
@@ -64,7 +62,6 @@ export class ResizeService {
       throw err;
     });
     if (image) checkImageFitsFlavor(image, flavor);
-    await this.d.quotas?.checkUpsize(instance, flavor);
 
     const oldFlavor = instance.flavor;
     const newFlavor: FlavorSnapshot = {
@@ -73,6 +70,9 @@ export class ResizeService {
     };
     await startActionWithFields(this.d.compute, this.d.instances, auth, uuid, {
       method: 'resize', allowed: RESIZE_ALLOWED, task: TaskState.RESIZE_PREP,
+      // Nova's _check_quota_for_upsize, checked and claimed at once: the new flavor is saved with the
+      // task, and counted (QuotaStore.instanceUsage) until the resize ends
+      claim: this.d.compute.quotaClaim(instance, upsizeDeltas(oldFlavor, newFlavor), { newFlavor }),
       work: () => this.d.compute.manager.run(uuid, 'resize', async (drv, di) => {
         // Nova's migration record: pre-migrating → migrating → post-migrating → finished (error on a failure)
         const m = await this.d.migrations?.begin(instance, 'resize', newFlavor.id);
@@ -84,7 +84,7 @@ export class ResizeService {
           await this.step(uuid, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_FINISH);
           const info = await drv.getInfo(di);
           await this.d.migrations?.set(m, 'finished');
-          return { vmState: VmState.RESIZED, flavor: newFlavor, oldFlavor, powerState: info.powerState, addresses: info.addresses, progress: 100 };
+          return { vmState: VmState.RESIZED, flavor: newFlavor, oldFlavor, newFlavor: null, powerState: info.powerState, addresses: info.addresses, progress: 100 };
         } catch (err) {
           await this.d.migrations?.set(m, 'error');
           throw err;
@@ -114,9 +114,10 @@ export class ResizeService {
     const instance = await this.resized(auth, uuid, 'revertResize');
     this.resizingDriver(instance);
     const oldFlavor = instance.oldFlavor!;
-    await this.d.quotas?.checkUpsize(instance, oldFlavor); // reverting a downsize grows the server again
     await this.d.compute.startAction(auth, uuid, {
       method: 'revertResize', allowed: RESIZED_ONLY, task: TaskState.RESIZE_REVERTING,
+      // reverting a downsize grows the server again: checked and claimed as a resize to the old flavor
+      claim: this.d.compute.quotaClaim(instance, upsizeDeltas(instance.flavor, oldFlavor), { newFlavor: oldFlavor }),
       work: () => this.d.compute.manager.run(uuid, 'revertResize', async (drv, di) => {
         const m = await this.d.migrations?.finishedResize(uuid);
         await this.d.migrations?.set(m, 'reverting');
@@ -125,7 +126,7 @@ export class ResizeService {
           return drv.getInfo(di);
         })().catch(async (err) => { await this.d.migrations?.set(m, 'error'); throw err; });
         await this.d.migrations?.set(m, 'reverted');
-        return { ...settled(info), flavor: oldFlavor, oldFlavor: null };
+        return { ...settled(info), flavor: oldFlavor, oldFlavor: null, newFlavor: null };
       }),
     });
   }

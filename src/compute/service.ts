@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { AuthContext } from '../identity/auth-context';
 import type { DriverRegistry } from '../drivers/registry';
 import type { FlavorStore } from '../db/stores/flavors';
-import type { InstanceQuery, InstanceRecord, InstanceStore } from '../db/stores/instances';
+import type { InstancePatch, InstanceQuery, InstanceRecord, InstanceStore } from '../db/stores/instances';
 import type { KeypairStore } from '../db/stores/keypairs';
 import type { ImageService } from '../image/service';
 import type { TaskRunner } from './tasks';
@@ -18,7 +18,8 @@ import { printable, tailLog } from './console-output';
 import { Scheduler } from '../scheduler/scheduler';
 import type { ServerGroupService } from './server-groups';
 import type { HostServices } from './host-services';
-import type { QuotaService } from './quotas';
+import type { Deltas, QuotaService } from './quotas';
+import type { MigrationStore } from '../db/stores/migrations';
 import type { ServerGroupRecord } from '../db/stores/server-groups';
 import type { AvailabilityZones } from './availability-zones';
 import { requireState, StateRequirement } from './guards';
@@ -76,6 +77,12 @@ export interface ActionSpec {
   readonly action?: string;
   /** true for the few actions Nova allows on a locked server (no @check_instance_lock: createImage, createBackup) */
   readonly ignoresLock?: boolean;
+  /**
+   * the claim itself, for actions whose claim must be quota-checked (resize, revert, restore: see
+   * quotas.ts admitChange): given the compare-and-set of the task_state (on a store, with fields
+   * saved with it), returns whether it won; default: the compare-and-set alone
+   */
+  readonly claim?: (cas: (store: InstanceStore, fields?: InstancePatch) => Promise<boolean>) => Promise<boolean>;
 }
 
 export interface CreateResult {
@@ -95,6 +102,8 @@ interface Deps {
   quotas?: QuotaService;
   /** aggregates' availability zones: the create's zone check, its hosts, a new server's zone */
   zones?: AvailabilityZones;
+  /** migration records, for startup recovery to end those of interrupted moves */
+  migrationRecords?: MigrationStore;
 }
 
 /** The compute API (Nova's compute/api.py): checks, state transitions, then background work. */
@@ -166,9 +175,15 @@ export class ComputeService {
     return { instances, reservationId, adminPass: req.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12) };
   }
 
-  /** Nova's restore quota check (instances, cores, ram of the server coming back; 403 past them). */
-  async checkRestoreQuota(instance: InstanceRecord): Promise<void> {
-    await this.d.quotas?.checkRestore(instance);
+  /**
+   * An ActionSpec claim for a change that consumes quota (resize, revert of a downsize, restore):
+   * `deltas` are checked and the task_state claimed (with `fields`) in one step under the project's
+   * lock (quotas.ts admitChange; Nova's 403 TooManyInstances past them), so concurrent changes
+   * never exceed a limit together. Without quotas: the claim alone.
+   */
+  quotaClaim(instance: Pick<InstanceRecord, 'projectId' | 'userId'>, deltas: Deltas, fields?: InstancePatch): NonNullable<ActionSpec['claim']> {
+    const quotas = this.d.quotas;
+    return (cas) => (quotas ? quotas.admitChange(instance, deltas, (store) => cas(store, fields)) : cas(this.d.instances, fields));
   }
 
   /** Nova's metadata_items quota of a project (403 past it), for every path that writes server metadata. */
@@ -269,7 +284,7 @@ export class ComputeService {
   async startAction(auth: AuthContext, uuid: string, spec: ActionSpec): Promise<InstanceRecord> {
     const instance = await this.get(auth, uuid);
     if (!spec.ignoresLock) requireUnlocked(instance, auth);
-    await this.transition(instance, spec.allowed, spec.method, spec.task);
+    await this.transition(instance, spec.allowed, spec.method, spec.task, spec.claim);
     const actionId = await this.d.actions.start(auth, uuid, spec.action ?? novaActionName(spec.method));
     this.d.tasks.run(uuid, spec.method, this.d.actions.within(uuid, actionId, spec.work));
     return instance;
@@ -294,9 +309,10 @@ export class ComputeService {
   }
 
   /** Checks the state guard, then claims the task_state atomically: a concurrent loser gets the same 409. */
-  private async transition(instance: InstanceRecord, req: StateRequirement, method: string, task: TaskState): Promise<void> {
+  private async transition(instance: InstanceRecord, req: StateRequirement, method: string, task: TaskState, claim?: ActionSpec['claim']): Promise<void> {
     requireState(instance, req, method);
-    if (!(await this.d.instances.update(instance.uuid, { taskState: task }, instance.taskState))) {
+    const cas = (store: InstanceStore, fields: InstancePatch = {}) => store.update(instance.uuid, { ...fields, taskState: task }, instance.taskState);
+    if (!(await (claim ? claim(cas) : cas(this.d.instances)))) {
       const fresh = await this.d.instances.find(instance.uuid);
       requireState(fresh, { task: [instance.taskState] }, method);
     }

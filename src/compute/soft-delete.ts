@@ -7,6 +7,7 @@ import type { InstanceActionRecorder } from './instance-actions';
 import { requireState, StateRequirement } from './guards';
 import { TaskState, VmState } from './states';
 import { requireUnlocked } from './lock';
+import { restoreDeltas } from './quotas';
 
 /** Nova's restore: @check_instance_state(vm_state=[SOFT_DELETED]) (task_state None). */
 const RESTORE_ALLOWED: StateRequirement = { vm: [VmState.SOFT_DELETED], task: [null] };
@@ -62,10 +63,11 @@ export class SoftDeleteService {
   /** Nova's restore: SOFT_DELETED only (409 otherwise); the container runs again and the server is ACTIVE. */
   async restore(auth: AuthContext, uuid: string): Promise<void> {
     const instance = await this.d.compute.get(auth, uuid);
-    // Nova checks the quota after the lock and state checks: only a restorable server is counted
-    if (instance.vmState === VmState.SOFT_DELETED && instance.taskState === null && (!instance.locked || auth.isAdmin)) await this.d.compute.checkRestoreQuota(instance);
     await this.d.compute.startAction(auth, uuid, {
       method: 'restore', allowed: RESTORE_ALLOWED, task: TaskState.RESTORING,
+      // Nova checks the quota after the lock and state checks; checked and claimed at once here, the
+      // restoring server counted from its claim on (QuotaStore.instanceUsage)
+      claim: this.d.compute.quotaClaim(instance, restoreDeltas(instance.flavor)),
       work: () => this.d.compute.manager.run(uuid, 'restore', async (driver, di) => {
         await driver.powerOn(di); // Nova's fallback when the driver has no restore
         const info = await driver.getInfo(di);

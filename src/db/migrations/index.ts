@@ -17,6 +17,7 @@ import * as aggregates from './0019-aggregates';
 import * as migrationRecords from './0020-migrations';
 import * as serverRequestFields from './0023-server-request-fields';
 import * as resourceMicroversions from './0024-resource-microversions';
+import * as instanceNewFlavor from './0025-instance-new-flavor';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -43,6 +44,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['0020-migrations', migrationRecords],
   ['0023-server-request-fields', serverRequestFields],
   ['0024-resource-microversions', resourceMicroversions],
+  ['0025-instance-new-flavor', instanceNewFlavor],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

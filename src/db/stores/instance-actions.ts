@@ -109,6 +109,26 @@ export class InstanceActionStore {
     });
   }
 
+  /**
+   * After a restart: the server's events the dead process left unfinished (started before
+   * `before`) end now with Error and `traceback` (their actions' message 'Error'), and its
+   * unfinished actions are finished. Returns how many events were finished.
+   */
+  async finishInterrupted(instanceUuid: string, before: Date, at: Date, traceback: string): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const actions = trx('instance_actions').select('id').where('instance_uuid', instanceUuid);
+      const open: { id: number; action_id: number }[] = await trx('instance_actions_events').whereIn('action_id', actions)
+        .whereNull('finish_time').where('start_time', '<', before.getTime()).select('id', 'action_id');
+      if (open.length) {
+        await trx('instance_actions_events').whereIn('id', open.map((e) => e.id)).update({ result: 'Error', finish_time: at.getTime(), traceback });
+        await trx('instance_actions').whereIn('id', [...new Set(open.map((e) => e.action_id))]).update({ message: 'Error' });
+      }
+      await trx('instance_actions').where('instance_uuid', instanceUuid).whereNull('finish_time')
+        .where('start_time', '<', before.getTime()).update({ finish_time: at.getTime() });
+      return open.length;
+    });
+  }
+
   /** An action's events, newest first (Nova's action_events_get). */
   async events(actionId: number): Promise<InstanceActionEventRecord[]> {
     const rows = await this.db('instance_actions_events').where('action_id', actionId)

@@ -50,6 +50,8 @@ export interface InstanceRecord {
   readonly fault: InstanceFault | null;
   /** the flavor before an unconfirmed resize (VERIFY_RESIZE), for revertResize; null or absent otherwise */
   readonly oldFlavor?: FlavorSnapshot | null;
+  /** the flavor a resize or revert under way moves the server to (Nova's new_flavor); counted against quota while it runs */
+  readonly newFlavor?: FlavorSnapshot | null;
   /** Nova's lock: while set, only admins may act on the server */
   readonly locked: boolean;
   /** who holds the lock: the owning project or an admin of another one (null when unlocked) */
@@ -78,7 +80,7 @@ export interface ShelvedInfo {
 
 export type LockedBy = 'owner' | 'admin';
 
-export type InstancePatch = Partial<Pick<InstanceRecord, 'imageRef' | 'flavor' | 'oldFlavor' | 'metadata' |
+export type InstancePatch = Partial<Pick<InstanceRecord, 'imageRef' | 'flavor' | 'oldFlavor' | 'newFlavor' | 'metadata' |
   'displayName' | 'hostname' | 'vmState' | 'taskState' | 'powerState' | 'addresses' | 'driverState' | 'accessIPv4' |
   'accessIPv6' | 'diskConfig' | 'launchedAt' | 'terminatedAt' | 'deletedAt' | 'progress' | 'host' | 'node' |
   'locked' | 'lockedBy' | 'shelved' |
@@ -107,7 +109,7 @@ const COLUMNS: Record<keyof InstancePatch, string> = {
   powerState: 'power_state', addresses: 'addresses_json', driverState: 'driver_state', accessIPv4: 'access_ip_v4',
   accessIPv6: 'access_ip_v6', diskConfig: 'disk_config', launchedAt: 'launched_at', terminatedAt: 'terminated_at',
   deletedAt: 'deleted_at', progress: 'progress', host: 'host', node: 'node',
-  imageRef: 'image_ref', flavor: 'flavor_json', oldFlavor: 'old_flavor_json', metadata: 'metadata_json',
+  imageRef: 'image_ref', flavor: 'flavor_json', oldFlavor: 'old_flavor_json', newFlavor: 'new_flavor_json', metadata: 'metadata_json',
   locked: 'locked', lockedBy: 'locked_by',
   shelved: 'shelved_json',
   description: 'description', lockedReason: 'locked_reason', keyName: 'key_name', keyData: 'key_data', userData: 'user_data',
@@ -198,7 +200,7 @@ function patchToRow(p: InstancePatch): Record<string, unknown> {
 function serialize(key: keyof InstancePatch, value: unknown): unknown {
   if (key === 'addresses') return JSON.stringify(value);
   if (key === 'driverState') return value === null ? null : JSON.stringify(value);
-  if (key === 'flavor' || key === 'oldFlavor' || key === 'metadata' || key === 'shelved') return value === null || value === undefined ? null : JSON.stringify(value);
+  if (key === 'flavor' || key === 'oldFlavor' || key === 'newFlavor' || key === 'metadata' || key === 'shelved') return value === null || value === undefined ? null : JSON.stringify(value);
   if (value instanceof Date) return value.getTime();
   return value;
 }
@@ -215,6 +217,7 @@ function recordToRow(i: InstanceRecord): Record<string, unknown> {
     created_at: ms(i.createdAt), updated_at: ms(i.updatedAt), launched_at: ms(i.launchedAt),
     terminated_at: ms(i.terminatedAt), deleted_at: ms(i.deletedAt),
     old_flavor_json: i.oldFlavor ? JSON.stringify(i.oldFlavor) : null,
+    new_flavor_json: i.newFlavor ? JSON.stringify(i.newFlavor) : null,
     locked: i.locked, locked_by: i.lockedBy,
     shelved_json: i.shelved ? JSON.stringify(i.shelved) : null,
     description: i.description ?? null, locked_reason: i.lockedReason ?? null, requested_networks: i.requestedNetworks ?? null,
@@ -233,6 +236,7 @@ function rowToRecord(r: Record<string, any>): InstanceRecord { // eslint-disable
     createdAt: date(r.created_at)!, updatedAt: date(r.updated_at)!, launchedAt: date(r.launched_at),
     terminatedAt: date(r.terminated_at), deletedAt: date(r.deleted_at),
     oldFlavor: r.old_flavor_json ? JSON.parse(r.old_flavor_json) : null,
+    newFlavor: r.new_flavor_json ? JSON.parse(r.new_flavor_json) : null,
     locked: Boolean(r.locked), lockedBy: r.locked_by ?? null,
     shelved: r.shelved_json ? JSON.parse(r.shelved_json) : null,
     description: r.description ?? null, lockedReason: r.locked_reason ?? null, requestedNetworks: r.requested_networks ?? null,

@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import { QUOTA_RESOURCES, QuotaResource } from '../../compute/limits';
-import { VmState } from '../../compute/states';
+import { TaskState, VmState } from '../../compute/states';
 
 export type QuotaRows = Partial<Record<QuotaResource, number>>;
 
 /** such instances are not counted against quota (Nova's InstanceList.get_counts) */
 const SOFT_DELETED = VmState.SOFT_DELETED;
+/** the task_states in which an instance's new_flavor is claimed (a resize or a revert under way) */
+const RESIZING: readonly TaskState[] = [TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH, TaskState.RESIZE_REVERTING];
 
 export interface InstanceUsage {
   readonly instances: number;
@@ -74,17 +76,25 @@ export class QuotaStore {
     });
   }
 
-  /** Nova's InstanceList.get_counts: live, not soft-deleted instances of a project (or of one user in it). */
+  /**
+   * Nova's InstanceList.get_counts: live, not soft-deleted instances of a project (or of one user in
+   * it). Claims count too, so that concurrent quota checks see each other (compute/quotas.ts
+   * admitChange): a soft-deleted server being restored counts, and a server being resized or
+   * reverted counts at the larger of its flavor and the flavor it is moving to.
+   */
   async instanceUsage(projectId: string, userId?: string): Promise<InstanceUsage> {
-    const q = this.db('instances').where({ project_id: projectId }).whereNull('deleted_at').whereNot('vm_state', SOFT_DELETED);
+    const q = this.db('instances').where({ project_id: projectId }).whereNull('deleted_at')
+      .where((w) => w.whereNot('vm_state', SOFT_DELETED).orWhere('task_state', TaskState.RESTORING));
     if (userId !== undefined) q.andWhere({ user_id: userId });
-    const rows: { flavor_json: string }[] = await q.select('flavor_json');
+    const rows: { flavor_json: string; new_flavor_json: string | null; task_state: string | null }[] = await q.select('flavor_json', 'new_flavor_json', 'task_state');
     let cores = 0;
     let ram = 0;
     for (const row of rows) {
       const flavor = JSON.parse(row.flavor_json) as { vcpus: number; memoryMb: number };
-      cores += Number(flavor.vcpus);
-      ram += Number(flavor.memoryMb);
+      const moving = row.new_flavor_json && RESIZING.includes(row.task_state as TaskState)
+        ? JSON.parse(row.new_flavor_json) as { vcpus: number; memoryMb: number } : flavor;
+      cores += Math.max(Number(flavor.vcpus), Number(moving.vcpus));
+      ram += Math.max(Number(flavor.memoryMb), Number(moving.memoryMb));
     }
     return { instances: rows.length, cores, ram };
   }
