@@ -7,6 +7,7 @@ import { checkResponse, ResponseValidation, ResponseVariants } from './middlewar
 import type { AuthContext } from '../identity/auth-context';
 import { Forbidden } from '../errors';
 import { checkUrlProjectId } from './middleware/project-id';
+import { RenderedJson } from './rendered-json';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
@@ -97,6 +98,10 @@ function routeMiddleware(route: RouteDef, opts: MountOptions): Koa.Middleware {
  * (ctx.length, read by the request log) and again to send it.
  */
 function serialized(body: unknown, ctx: Koa.Context): unknown {
+  if (body instanceof RenderedJson) {
+    if (!ctx.response.get('Content-Type')) ctx.type = 'application/json';
+    return body.bytes;
+  }
   if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return body;
   if (!ctx.response.get('Content-Type')) ctx.type = 'application/json';
   return JSON.stringify(body);

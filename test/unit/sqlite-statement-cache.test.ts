@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { cachePreparedStatements, openDatabase } from '../../src/db/knex';
+import { selectRows } from '../../src/db/stores/instance-rows';
 
 /** the little of better-sqlite3 used here (it ships no types; knex is how the app reaches it) */
 interface RawConnection { prepare(sql: string): { get(): unknown }; close(): void }
@@ -42,6 +43,18 @@ describe('SQLite prepared-statement cache (issue 6: GET /servers/{id} latency)',
       expect(await db('t').select('*')).to.deep.equal([{ a: 1, b: 7 }]);
       await db('t').insert({ a: 2, b: 3 });
       expect(await db('t').where({ a: 2 }).first()).to.deep.equal({ a: 2, b: 3 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('a list read as raw rows (instance-rows.ts) leaves the shared statement answering objects to knex', async () => {
+    const db = openDatabase('sqlite::memory:');
+    try {
+      await db.schema.createTable('t', (t) => { t.string('uuid'); t.integer('a'); });
+      await db('t').insert({ uuid: 'u1', a: 1 });
+      expect(await selectRows(db, db('t').select('*'))).to.deep.equal({ columns: ['uuid', 'a'], rows: [['u1', 1]] });
+      expect(await db('t').select('*')).to.deep.equal([{ uuid: 'u1', a: 1 }]);
     } finally {
       await db.destroy();
     }

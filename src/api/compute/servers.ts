@@ -11,6 +11,8 @@ import type { InstanceRecord } from '../../db/stores/instances';
 import { parseListQuery, page, ServerListQuery } from './server-filters';
 import { nextLink, resourceLinks } from './links';
 import { tagFilterOf } from './server-tags';
+import { ServerListCache } from './views/server-list-cache';
+import type { Schema } from '../validation';
 
 /** /servers: list, detail, show, create, update, delete, ips (thin: validate, call the service, view). */
 export function serverRoutes(s: Services, config: Config): RouteDef[] {
@@ -27,6 +29,7 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
   const links = (input: Input, q: ServerListQuery, ids: string[], path: string) =>
     ids.length && ids.length === q.limit ? { servers_links: nextLink(config.publicUrl, path, input.query, ids[ids.length - 1]) } : {};
   const base = { auth: 'token' as const };
+  const detailBodies = new ServerListCache(config.responseValidation, (version) => detailItemSchema(schemas.detail.response.pick(version)));
 
   return [
     {
@@ -39,10 +42,13 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
     },
     {
       ...base, name: 'servers.detail', method: 'GET', path: '/servers/detail', body: null, ...schemas.detail, errors: [400, 403],
-      handler: async (input) => {
+      handler: async (input, ctx) => {
         const { q, instances } = await listed(input);
-        const servers = await render(input, 'detail', instances);
-        return { status: 200, body: { servers, ...links(input, q, instances.map((x) => x.uuid), 'servers/detail') } };
+        // the body from per-server JSON fragments rendered once per record and context (views/server-list-cache.ts)
+        const v = await serverViewContext(s, input.auth, input.version, 'detail', instances);
+        const envelope = links(input, q, instances.map((x) => x.uuid), 'servers/detail');
+        const warn = (problems: string[]) => ctx.state.log?.warn({ route: 'servers.detail', problems }, 'a server of the list does not match its schema');
+        return { status: 200, body: detailBodies.body('detail', instances, v, envelope, warn) };
       },
     },
     {
@@ -92,6 +98,12 @@ export function serverRoutes(s: Services, config: Config): RouteDef[] {
       },
     },
   ];
+}
+
+/** the schema of one server in the detail body (servers.items), or null when the body's schema is not of that shape */
+function detailItemSchema(body: unknown): Schema | null {
+  const items = (body as { properties?: { servers?: { items?: unknown } } } | null)?.properties?.servers?.items;
+  return items && typeof items === 'object' ? items as Schema : null;
 }
 
 function toCreateRequest(body: { server: Record<string, any>; [hints: string]: any }, version: Microversion): CreateRequestFields { // eslint-disable-line @typescript-eslint/no-explicit-any

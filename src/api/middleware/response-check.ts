@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import type { Reply, ResponseSpec, RouteDef } from '../routing';
 import { responseProblems, Schema } from '../validation';
+import { RenderedJson } from '../rendered-json';
 
 export type ResponseValidation = 'error' | 'warn' | 'ignore';
 
@@ -15,11 +16,16 @@ export class ResponseVariants {
 /** Nova's [api] response_validation: every reply is checked against the route's response schema. */
 export function checkResponse(route: RouteDef, reply: Reply, spec: ResponseSpec, mode: ResponseValidation, ctx: Koa.Context): void {
   if (mode === 'ignore') return;
-  const problems = problemsOf(reply, spec);
+  const problems = problemsOf(reply.body instanceof RenderedJson ? { ...reply, body: renderedBody(reply.body, mode) } : reply, spec);
   if (problems.length === 0) return;
   const message = `response of ${route.name} does not match its schema: ${problems.slice(0, 5).join('; ')}`;
   if (mode === 'error') throw new Error(message);
   ctx.state.log?.warn({ route: route.name, problems }, message);
+}
+
+/** a pre-serialized body: all of it in 'error' mode, what was not checked when rendered otherwise (rendered-json.ts) */
+function renderedBody(body: RenderedJson, mode: ResponseValidation): unknown {
+  return mode === 'error' ? JSON.parse(body.bytes.toString('utf8')) : body.shallow;
 }
 
 function problemsOf(reply: Reply, spec: ResponseSpec): string[] {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { FlavorRecord } from './flavors';
 import { InstanceNotFound } from '../../errors';
 import { applyTagFilter, insertTags, TagFilter, tagsOf } from './instance-tags';
+import { keyedRows, RecordCache, selectPacked, selectRows } from './instance-rows';
 import type { NetworkAddress, DriverState } from '../../drivers/driver';
 import type { TaskState, VmState } from '../../compute/states';
 
@@ -116,6 +117,10 @@ const COLUMNS: Record<keyof InstancePatch, string> = {
 };
 
 export class InstanceStore {
+  /** records of listed rows by content: see instance-rows.ts */
+  private readonly records = new RecordCache<InstanceRecord>();
+  private columns?: Promise<{ column: string; name: string }[]>;
+
   constructor(private readonly db: Knex) {}
 
   /** One multi-row INSERT: a multiple create stores all of its instances or none. */
@@ -150,9 +155,11 @@ export class InstanceStore {
     if (q.changesSince) query.where('instances.updated_at', '>=', q.changesSince.getTime());
     query.orderBy([{ column: 'instances.created_at', order: 'desc' }, { column: 'instances.uuid', order: 'desc' }]);
     if (q.tags) applyTagFilter(this.db, query, q.tags);
-    const records = (await query).map(rowToRecord);
-    const tags = await tagsOf(this.db, records.map((r) => r.uuid)); // one query for the whole list
-    return records.map((r) => ({ ...r, tags: tags.get(r.uuid) }));
+    // each row as one JSON text (SQLite) or an array, and an unchanged row (and tags) gives the same frozen record as before (instance-rows.ts)
+    const rows = await selectPacked(this.db, query, 'instances.uuid', await this.listColumns())
+      ?? keyedRows(await selectRows(this.db, query));
+    const tags = await tagsOf(this.db, rows.map((r) => r.uuid)); // one query for the whole list
+    return this.records.records(rows, (uuid) => tags.get(uuid) ?? [], (row, t) => ({ ...rowToRecord(row), tags: t }));
   }
 
   /**
@@ -180,10 +187,23 @@ export class InstanceStore {
   private withFault() {
     return this.db('instances')
       .leftJoin('instance_faults', 'instances.uuid', 'instance_faults.instance_uuid')
-      .select('instances.*', 'instance_faults.code as fault_code', 'instance_faults.message as fault_message',
-        'instance_faults.details as fault_details', 'instance_faults.created_at as fault_created_at');
+      .select('instances.*', ...FAULT_COLUMNS.map((f) => `${f.column} as ${f.name}`));
+  }
+
+  /** the columns withFault selects, named (every column of instances, read once: migrations run before) */
+  private listColumns(): Promise<{ column: string; name: string }[]> {
+    this.columns ??= this.db('instances').columnInfo().then((info) => [
+      ...Object.keys(info).map((name) => ({ column: `instances.${name}`, name })), ...FAULT_COLUMNS,
+    ]);
+    return this.columns;
   }
 }
+
+/** the fault columns a listed or found instance carries (withFault) */
+const FAULT_COLUMNS = [
+  { column: 'instance_faults.code', name: 'fault_code' }, { column: 'instance_faults.message', name: 'fault_message' },
+  { column: 'instance_faults.details', name: 'fault_details' }, { column: 'instance_faults.created_at', name: 'fault_created_at' },
+] as const;
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
