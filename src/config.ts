@@ -15,6 +15,7 @@ export interface Config {
   readonly adminPassword: string;
   readonly demoPassword: string;
   readonly tokenTtlSec: number;
+  readonly tokenCacheSec: number;
   readonly shutdownTimeoutSec: number;
   readonly maxRequestBodyBytes: number;
   readonly maxImageBytes: number;
@@ -89,6 +90,8 @@ export const CONFIG_FIELDS = [
     fallback: () => 'demo', parse: text }),
   field({ key: 'tokenTtlSec', env: 'NOVASHIM_TOKEN_TTL', description: 'token lifetime in seconds',
     fallback: () => 3600, parse: integer('NOVASHIM_TOKEN_TTL') }),
+  field({ key: 'tokenCacheSec', env: 'NOVASHIM_TOKEN_CACHE_TIME', description: "seconds a validated token is reused without reading it again; this process's own revocations apply at once (keystonemiddleware's token_cache_time)",
+    fallback: () => 5, parse: integer('NOVASHIM_TOKEN_CACHE_TIME') }),
   field({ key: 'shutdownTimeoutSec', env: 'NOVASHIM_SHUTDOWN_TIMEOUT', description: "seconds a stop waits for a clean shutdown before killing (Nova's shutdown_timeout)",
     fallback: () => 10, parse: integer('NOVASHIM_SHUTDOWN_TIMEOUT') }),
   field({ key: 'maxRequestBodyBytes', env: 'NOVASHIM_MAX_BODY', description: "largest JSON request body (Nova's max_request_body_size)",

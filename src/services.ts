@@ -97,7 +97,7 @@ export interface Services {
 
 export function createServices(config: Config, log: Logger, db: Knex, driver: ComputeDriver): Services {
   const identityStore = new IdentityStore(db);
-  const identity = new IdentityService(identityStore, config.tokenTtlSec);
+  const identity = new IdentityService(identityStore, config.tokenTtlSec, () => Date.now(), config.tokenCacheSec);
   const identityAdmin = new IdentityAdmin(identityStore);
   const images = new ImageService(new ImageStore(db), config);
   const flavors = new FlavorStore(db);

@@ -3,6 +3,7 @@ import { Unauthorized } from '../errors';
 import type { IdentityStore, ProjectRow, UserRow } from '../db/stores/identity';
 import type { AuthContext } from './auth-context';
 import { verifyPassword } from './passwords';
+import { TokenCache } from './token-cache';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' } as const;
 
@@ -30,7 +31,12 @@ const AUTH_FAILED = 'The request you have made requires authentication.';
 
 /** Password and token authentication, token issue and validation. Tokens are stored only as hashes. */
 export class IdentityService {
-  constructor(private readonly store: IdentityStore, private readonly ttlSec: number, private readonly now = () => Date.now()) {}
+  private readonly cache: TokenCache;
+
+  /** `cacheSec`: how long a validation is reused (token-cache.ts); 0 reads the store on every request */
+  constructor(private readonly store: IdentityStore, private readonly ttlSec: number, private readonly now = () => Date.now(), cacheSec = 0) {
+    this.cache = new TokenCache(cacheSec * 1000);
+  }
 
   async authenticate(req: AuthRequest): Promise<IssuedToken> {
     const { user, inheritedProjectId, expiresAt } = await this.identify(req);
@@ -43,15 +49,20 @@ export class IdentityService {
   /** Validates a token from X-Auth-Token; throws Unauthorized when unknown, expired or disabled. */
   async validate(token: string | undefined): Promise<AuthContext> {
     if (!token) throw new Unauthorized(AUTH_FAILED);
-    const row = await this.store.findToken(sha256(token));
+    const hash = sha256(token);
+    const generation = this.store.generation; // before reading: a write meanwhile makes this validation stale
+    const cached = this.cache.get(hash, this.now(), generation);
+    if (cached) return cached;
+    const row = await this.store.findToken(hash);
     if (!row || row.expires_at <= this.now()) throw new Unauthorized(AUTH_FAILED);
     const user = await this.store.findUser({ id: row.user_id });
     if (!user?.enabled) throw new Unauthorized(AUTH_FAILED);
     const project = row.project_id ? await this.store.findProject({ id: row.project_id }) : undefined;
     if (row.project_id && !project?.enabled) throw new Unauthorized(AUTH_FAILED);
-    const context = await this.contextFor(user, project, sha256(token), new Date(row.expires_at), row.methods.split(','), row.audit_id);
+    const context = await this.contextFor(user, project, hash, new Date(row.expires_at), row.methods.split(','), row.audit_id);
     // roles are read at validation (like Keystone's fernet tokens): a user whose last role on the project was revoked is out
     if (project && context.roles.length === 0) throw new Unauthorized(AUTH_FAILED);
+    this.cache.set(hash, context, this.now(), generation);
     return context;
   }
 

@@ -15,7 +15,26 @@ const bool = (v: unknown) => v === true || v === 1 || v === '1';
 
 /** Projects, users, roles, role assignments and tokens (Keystone's identity + assignment + token backends). */
 export class IdentityStore {
+  private writes = 0;
+
   constructor(private readonly db: Knex) {}
+
+  /**
+   * Bumped after every write of this process that can change what a token stands for (users,
+   * projects, roles, assignments, revocations): cached validations made before it are stale
+   * (identity/token-cache.ts).
+   */
+  get generation(): number {
+    return this.writes;
+  }
+
+  private async changing<T>(write: PromiseLike<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.writes += 1;
+    }
+  }
 
   async findProject(by: { id?: string; name?: string; domainId?: string }): Promise<ProjectRow | undefined> {
     const q = this.db<ProjectRow>('projects');
@@ -49,8 +68,8 @@ export class IdentityStore {
   }
 
   async assignRole(userId: string, projectId: string, roleId: string): Promise<void> {
-    await this.db('role_assignments').insert({ user_id: userId, project_id: projectId, role_id: roleId })
-      .onConflict(['user_id', 'project_id', 'role_id']).ignore();
+    await this.changing(this.db('role_assignments').insert({ user_id: userId, project_id: projectId, role_id: roleId })
+      .onConflict(['user_id', 'project_id', 'role_id']).ignore());
   }
 
   async rolesOf(userId: string, projectId: string): Promise<RoleRow[]> {
@@ -78,16 +97,16 @@ export class IdentityStore {
   }
 
   async updateProject(id: string, patch: Partial<Omit<ProjectRow, 'id'>>): Promise<void> {
-    if (Object.keys(patch).length) await this.db('projects').where('id', id).update(patch);
+    if (Object.keys(patch).length) await this.changing(this.db('projects').where('id', id).update(patch));
   }
 
   /** Removes a project with its role assignments and the tokens scoped to it; answers whether it existed. */
   async deleteProject(id: string): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
+    return this.changing(this.db.transaction(async (trx) => {
       await trx('tokens').where('project_id', id).delete();
       await trx('role_assignments').where('project_id', id).delete();
       return (await trx('projects').where('id', id).delete()) > 0;
-    });
+    }));
   }
 
   async listUsers(by: UserFilter = {}): Promise<UserRow[]> {
@@ -98,16 +117,16 @@ export class IdentityStore {
   }
 
   async updateUser(id: string, patch: Partial<Omit<UserRow, 'id'>>): Promise<void> {
-    if (Object.keys(patch).length) await this.db('users').where('id', id).update(patch);
+    if (Object.keys(patch).length) await this.changing(this.db('users').where('id', id).update(patch));
   }
 
   /** Removes a user with its role assignments and tokens; answers whether it existed. */
   async deleteUser(id: string): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
+    return this.changing(this.db.transaction(async (trx) => {
       await trx('tokens').where('user_id', id).delete();
       await trx('role_assignments').where('user_id', id).delete();
       return (await trx('users').where('id', id).delete()) > 0;
-    });
+    }));
   }
 
   async listRoles(by: { name?: string } = {}): Promise<RoleRow[]> {
@@ -128,14 +147,14 @@ export class IdentityStore {
   }
 
   async updateRole(id: string, patch: Partial<Omit<RoleRow, 'id'>>): Promise<void> {
-    if (Object.keys(patch).length) await this.db('roles').where('id', id).update(patch);
+    if (Object.keys(patch).length) await this.changing(this.db('roles').where('id', id).update(patch));
   }
 
   async deleteRole(id: string): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
+    return this.changing(this.db.transaction(async (trx) => {
       await trx('role_assignments').where('role_id', id).delete();
       return (await trx('roles').where('id', id).delete()) > 0;
-    });
+    }));
   }
 
   async hasRole(userId: string, projectId: string, roleId: string): Promise<boolean> {
@@ -143,7 +162,7 @@ export class IdentityStore {
   }
 
   async unassignRole(userId: string, projectId: string, roleId: string): Promise<boolean> {
-    return (await this.db('role_assignments').where({ user_id: userId, project_id: projectId, role_id: roleId }).delete()) > 0;
+    return (await this.changing(this.db('role_assignments').where({ user_id: userId, project_id: projectId, role_id: roleId }).delete())) > 0;
   }
 
   async listAssignments(by: { userId?: string; projectId?: string; roleId?: string } = {}): Promise<AssignmentRow[]> {
@@ -157,9 +176,9 @@ export class IdentityStore {
 
   /** Revokes tokens: every token of a user, or every token scoped to a project. */
   async deleteTokens(by: { userId: string } | { projectId: string }): Promise<number> {
-    return 'userId' in by
+    return this.changing('userId' in by
       ? this.db('tokens').where('user_id', by.userId).delete()
-      : this.db('tokens').where('project_id', by.projectId).delete();
+      : this.db('tokens').where('project_id', by.projectId).delete());
   }
 
   async insertToken(row: TokenRow): Promise<void> {
