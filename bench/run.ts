@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { apiBench, ApiResults } from './api';
-import { BATCH_POLL_MS, bootBench, BootResults, POLL_MS } from './boot';
+import { BATCH_POLL_MS, bootBench, BootResults, POLL_MS, SERVER_SIDE_POLL_MS } from './boot';
 import { REPO } from './lib/novashim';
 import { round } from './lib/stats';
 
@@ -11,7 +11,7 @@ import { round } from './lib/stats';
  * latency and throughput with autocannon; writes bench/results/<time>.json and latest.json and
  * prints a table with PASS/MISS per target of issue 6.
  *
- * Options (environment): BENCH_ONLY=boot|api, BENCH_SEQUENTIAL (30), BENCH_CONCURRENCY ("20,50"),
+ * Options (environment): BENCH_ONLY=boot|api, BENCH_SEQUENTIAL (30), BENCH_POLLED (10), BENCH_CONCURRENCY ("20,50"),
  * BENCH_DURATION (seconds per autocannon run, 5), BENCH_CONNECTIONS (10).
  */
 interface Target { readonly name: string; readonly limit: string; readonly measured: number | null; readonly pass: boolean | null }
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0];
   const boot = only === 'api' ? null : await bootBench({
     sequential: Number(process.env.BENCH_SEQUENTIAL ?? 30),
+    observed: Number(process.env.BENCH_POLLED ?? 10),
     concurrency: (process.env.BENCH_CONCURRENCY ?? '20,50').split(',').map(Number),
     log,
   });
@@ -55,7 +56,7 @@ function targets(boot: BootResults | null, api: ApiResults | null): Target[] {
   const c50 = boot?.concurrent.x50;
   const detail1000 = api?.endpoints.find((e) => e.name === 'GET /servers/detail' && e.servers === 1000);
   return [
-    t('boot overhead, sequential (p50 API / p50 raw)', '<= 1.10', boot ? boot.sequential.ratioP50 : null, (n) => n <= 1.10),
+    t('boot overhead, sequential (p50 API at launched_at / p50 raw)', '<= 1.10', boot ? boot.sequential.ratioP50 : null, (n) => n <= 1.10),
     t('boot overhead, 50 concurrent (wall API / wall raw)', '<= 1.20', c50 ? c50.ratioWall : null, (n) => n <= 1.20),
     t('GET /servers/detail, 1,000 servers, p50 (ms)', '<= 20', detail1000 ? detail1000.latency.p50Ms : null, (n) => n <= 20),
     t('engine requests made by list/show requests', '= 0', boot ? boot.engineCalls.listAndShow : null, (n) => n === 0),
@@ -78,14 +79,16 @@ function report(machine: { cpus: number; cpuModel: string; memTotalMb: number; n
     `; 1-min load average ${round(machine.loadAverage.before, 2)} before, ${round(machine.loadAverage.after, 2)} after (other work on the machine skews every figure)`);
   if (boot) {
     out.push('\nBoot (create -> ACTIVE) and delete (-> 404) through the API, Docker driver, vs raw dockerode on the same engine (ms)');
+    const p = boot.sequentialPolled;
     const rows: (string | number)[][] = [
-      ['boot sequential', boot.sequential.api.n, boot.sequential.api.p50Ms, boot.sequential.api.p95Ms, boot.sequential.raw.p50Ms, boot.sequential.raw.p95Ms, '-', '-', boot.sequential.ratioP50],
+      ['boot sequential (launched_at)', boot.sequential.api.n, boot.sequential.api.p50Ms, boot.sequential.api.p95Ms, boot.sequential.raw.p50Ms, boot.sequential.raw.p95Ms, '-', '-', boot.sequential.ratioP50],
+      [`boot sequential (polled ${p.pollMs} ms)`, p.api.n, p.api.p50Ms, p.api.p95Ms, p.raw.p50Ms, p.raw.p95Ms, '-', '-', p.ratioP50],
     ];
     for (const [k, v] of Object.entries(boot.concurrent)) rows.push([`boot concurrent ${k}`, v.api.n, v.api.p50Ms, v.api.p95Ms, v.raw.p50Ms, v.raw.p95Ms, v.api.wallMs, v.raw.wallMs, v.ratioWall]);
     rows.push(['delete sequential', boot.deleteSequential.api.n, boot.deleteSequential.api.p50Ms, boot.deleteSequential.api.p95Ms, boot.deleteSequential.raw.p50Ms, boot.deleteSequential.raw.p95Ms, '-', '-', boot.deleteSequential.ratioP50]);
     for (const [k, v] of Object.entries(boot.deleteConcurrent)) rows.push([`delete concurrent ${k}`, v.api.n, v.api.p50Ms, v.api.p95Ms, v.raw.p50Ms, v.raw.p95Ms, v.api.wallMs, v.raw.wallMs, v.ratioWall]);
     out.push(table(['', 'n', 'API p50', 'API p95', 'raw p50', 'raw p95', 'API wall', 'raw wall', 'ratio'], rows));
-    out.push(`ratio: p50 API / p50 raw for sequential runs, wall API / wall raw for concurrent ones; API boots are polled every ${POLL_MS} ms (GET /servers/{id}), batches every ${BATCH_POLL_MS} ms (GET /servers/detail)`);
+    out.push(`ratio: p50 API / p50 raw for sequential runs, wall API / wall raw for concurrent ones; boot sequential (launched_at): ACTIVE at the server's OS-SRV-USG:launched_at, polled every ${SERVER_SIDE_POLL_MS} ms; (polled): the first GET /servers/{id} showing ACTIVE, polled every ${POLL_MS} ms (the polling itself slows the engine's start: see bench/boot.ts); deletes polled every ${POLL_MS} ms, batches every ${BATCH_POLL_MS} ms (GET /servers/detail)`);
     out.push(`engine requests during ${boot.engineCalls.listAndShowRequests} list/show requests: ${boot.engineCalls.listAndShow}; during ${boot.engineCalls.hypervisorsAndServicesRequests} os-hypervisors/os-services requests: ${boot.engineCalls.hypervisorsAndServices}` +
       (boot.engineCalls.seen.length ? ` (${boot.engineCalls.seen.join(', ')})` : ''));
     out.push(`RSS (Docker driver): idle ${round(boot.rssMb.idle, 1)} MiB, after the boots ${round(boot.rssMb.afterBoots, 1)} MiB`);

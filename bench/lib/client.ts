@@ -47,11 +47,16 @@ export class Client {
     return body.server.id as string;
   }
 
-  async status(id: string): Promise<string | 404> {
+  /** GET /servers/{id} (latest microversion): the server, or null once it is gone (404) */
+  async server(id: string): Promise<Record<string, any> | null> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const res = await this.call('GET', `/compute/v2.1/servers/${id}`);
-    if (res.status === 404) return 404;
+    if (res.status === 404) return null;
     if (res.status !== 200) throw new Error(`GET server ${id}: ${res.status}`);
-    return res.body.server.status as string;
+    return res.body.server;
+  }
+
+  async status(id: string): Promise<string | 404> {
+    return (await this.server(id))?.status ?? 404;
   }
 
   /** every server of the project with its status (one GET /servers/detail) */
