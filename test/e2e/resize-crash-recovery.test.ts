@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import type Docker from 'dockerode';
 import { dockerOrSkip, localDocker } from '../helpers/engine';
 import { FIXTURE_TAR, liveConfig } from '../helpers/live-server';
-import { loginScoped, until } from '../helpers/live-api';
-import { LiveProcess } from '../helpers/live-process';
+import { until } from '../helpers/live-api';
+import { adminSession, AdminSession, LiveProcess } from '../helpers/live-process';
 import { openDatabase } from '../../src/db/knex';
 import { DEPLOYMENT_LABEL, INSTANCE_LABEL, deploymentOf } from '../../src/drivers/docker/labels';
 import { imageTag } from '../../src/drivers/docker/images';
@@ -32,26 +32,17 @@ describe('crash recovery: SIGKILL during resizes, reverts and confirms (child pr
   const docker = localDocker();
   let proc: LiveProcess;
   let deployment = '';
-  let token = '';
+  let session: AdminSession | null = null;
   let imageId = '';
   const ids: string[] = [];
   const outcomes: string[] = [];
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${proc.base}${path}`, {
-      method, headers: { 'x-auth-token': token, 'content-type': 'application/json', 'x-openstack-nova-api-version': '2.79' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const call: AdminSession['call'] = (method, path, body) => session!.call(method, path, body);
 
+  /** logs in as admin on the current process (again after each restart), quotas lifted, the busybox image */
   async function connect(): Promise<void> {
-    const session = await loginScoped(proc.openrc('admin'));
-    token = session.token;
-    const quota = await call('PUT', `/compute/v2.1/os-quota-sets/${session.projectId}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
-    expect(quota.status, JSON.stringify(quota.body)).to.equal(200);
-    imageId = (await call('GET', '/image/v2/images?name=busybox')).body.images[0].id;
+    session = await adminSession(proc);
+    imageId = session.imageId;
   }
 
   const servers = async (): Promise<any[]> => (await call('GET', '/compute/v2.1/servers/detail')).body.servers;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FIELDS, Config } from '../../src/config';
 import { FIXTURE_TAR, readOpenrc } from './live-server';
-import { until } from './live-api';
+import { loginScoped, until } from './live-api';
 
 /**
  * A novashim in its own child process (node dist/src/main.js), unlike startLiveServer's in-process
@@ -65,4 +65,27 @@ export class LiveProcess {
     clearTimeout(timer);
     this.child = null;
   }
+}
+
+/** An admin session on a LiveProcess: calls at microversion 2.79, the admin project's quotas lifted, the busybox image's id. */
+export interface AdminSession {
+  readonly projectId: string;
+  readonly imageId: string;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function adminSession(proc: LiveProcess): Promise<AdminSession> {
+  const { token, projectId } = await loginScoped(proc.openrc('admin'));
+  const call: AdminSession['call'] = async (method, path, body) => {
+    const res = await fetch(`${proc.base}${path}`, {
+      method, headers: { 'x-auth-token': token, 'content-type': 'application/json', 'x-openstack-nova-api-version': '2.79' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const quota = await call('PUT', `/compute/v2.1/os-quota-sets/${projectId}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
+  if (quota.status !== 200) throw new Error(`cannot lift the admin project's quotas: ${quota.status} ${JSON.stringify(quota.body)}`);
+  const imageId = (await call('GET', '/image/v2/images?name=busybox')).body.images[0].id as string;
+  return { projectId, imageId, call };
 }
