@@ -5,22 +5,21 @@ import type { Schema } from '../../validation';
 const multi = (item: object) => ({ anyOf: [item, { type: 'array', items: item }] });
 const nonNegative = multi({ type: 'string', pattern: '^[0-9]+$' });
 
-/** A create body with exactly one entry in `policies`, chosen from `allowed`. */
-function createWithPolicies(allowed: readonly string[]): Schema {
+/** A create body: `{"server_group": {…properties}}`, closed at both levels. */
+function createBody(properties: Record<string, unknown>, required: readonly string[]): Schema {
   return {
     type: 'object',
-    properties: {
-      server_group: {
-        type: 'object',
-        properties: {
-          name,
-          policies: { type: 'array', items: { type: 'string', enum: allowed }, uniqueItems: true, minItems: 1, maxItems: 1 },
-        },
-        required: ['name', 'policies'], additionalProperties: false,
-      },
-    },
+    properties: { server_group: { type: 'object', properties, required: [...required], additionalProperties: false } },
     required: ['server_group'], additionalProperties: false,
   };
+}
+
+/** A create body with exactly one entry in `policies`, chosen from `allowed`. */
+function createWithPolicies(allowed: readonly string[]): Schema {
+  return createBody({
+    name,
+    policies: { type: 'array', items: { type: 'string', enum: allowed }, uniqueItems: true, minItems: 1, maxItems: 1 },
+  }, ['name', 'policies']);
 }
 
 /** Nova 2.1-2.14: exactly one policy, affinity or anti-affinity (soft-* from 2.15, `policy` from 2.64). */
@@ -31,25 +30,15 @@ const POLICIES_V2_15 = ['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft
 const createV2_15 = createWithPolicies(POLICIES_V2_15);
 
 /** 2.64: one `policy` and its `rules` (max_server_per_host: Nova's positive_integer) */
-const createV2_64: Schema = {
-  type: 'object',
-  properties: {
-    server_group: {
-      type: 'object',
-      properties: {
-        name,
-        policy: { type: 'string', enum: POLICIES_V2_15 },
-        rules: {
-          type: 'object',
-          properties: { max_server_per_host: { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 } },
-          additionalProperties: false,
-        },
-      },
-      required: ['name', 'policy'], additionalProperties: false,
-    },
+const createV2_64: Schema = createBody({
+  name,
+  policy: { type: 'string', enum: POLICIES_V2_15 },
+  rules: {
+    type: 'object',
+    properties: { max_server_per_host: { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 } },
+    additionalProperties: false,
   },
-  required: ['server_group'], additionalProperties: false,
-};
+}, ['name', 'policy']);
 
 /** Nova's server_groups_query_param (unknown keys allowed before 2.75) */
 const listQuery: Schema = {
